@@ -1,0 +1,5 @@
+"""Execution backends (PyTorch)."""
+
+from . import pytorch
+
+__all__ = ["pytorch"]

@@ -1,0 +1,277 @@
+"""The action runner: train, evaluate and infer loops over planned DAGs.
+
+Precision (``precision.py``), distribution (``distributed.py``), data loading
+(``loader.py``) and checkpoint files (``trainer_state.py``) plug in here; the
+loops themselves only order the work.
+"""
+
+import contextlib
+import math
+
+import torch
+from tqdm import tqdm
+
+from ...core.graph import plan_graph
+from . import trainer_state
+from .executor import DagExecutor, move_to_device
+from .loader import build_loader
+from .nm import TrainableNM
+from .optimizers import get_optimizer
+from .precision import Precision
+
+__all__ = ["PtActions", "TrainingStopped"]
+
+_RUNNER_KEYS = ("num_epochs", "max_steps", "lr", "grad_norm_clip")
+
+
+class TrainingStopped(RuntimeError):
+    """Training stopped on purpose (e.g. a non-finite loss with stop_on_nan_loss)."""
+
+
+@contextlib.contextmanager
+def _modes(modules, training):
+    """Put ``modules`` in train/eval mode for the block, then restore their modes."""
+    previous = [(m, m.training) for m in modules if isinstance(m, torch.nn.Module)]
+    for module, _ in previous:
+        module.train(training)
+    try:
+        yield
+    finally:
+        for module, flag in previous:
+            module.train(flag)
+
+
+class PtActions:
+    """Runs actions for a factory; callbacks see it as ``callback.action``."""
+
+    def __init__(self, dist_ctx, device, optim_level="O0", tb_writer=None, logger=None, data_seed=0, amp_dtype=None):
+        self.dist = dist_ctx
+        self.device = device
+        self.optim_level = optim_level
+        self.amp_dtype = amp_dtype
+        self.tb_writer = tb_writer
+        self.logger = logger
+        self.data_seed = data_seed
+        self.reset()
+
+    def reset(self):
+        """Forget step, epoch, optimizer and caches (``nf.reset_trainer()``)."""
+        self.step = 0
+        self.epoch_num = 0
+        self.batch_in_epoch = 0
+        self.batches_per_epoch = None
+        self.registered_tensors = {}
+        self.optimizer = None
+        self.lr_policy = None
+        self.precision = None
+        self.trained_modules = []
+        self._eval_cache = {}
+        self._infer_cache = None
+
+    local_rank = property(lambda self: self.dist.local_rank)
+    global_rank = property(lambda self: self.dist.global_rank)
+    world_size = property(lambda self: self.dist.world_size)
+
+    # ------------------------------------------------------------------ setup
+    def _place(self, modules):
+        for module in modules:
+            if isinstance(module, torch.nn.Module):
+                module.to(self.device)
+
+    def create_optimizer(self, optimizer, things_to_optimize, optimizer_params=None):
+        """Build an optimizer by name over modules, NmTensors' graphs or parameters."""
+        params = self._collect_params(things_to_optimize)
+        optimizer_params = dict(optimizer_params or {})
+        lr = optimizer_params.pop("lr", 1e-3)
+        if self.precision is not None:
+            params = self.precision.optimizer_params(params)
+        return get_optimizer(optimizer, params, lr, **optimizer_params)
+
+    def _collect_params(self, things):
+        params = []
+        for thing in things:
+            if isinstance(thing, torch.nn.Parameter):
+                params.append(thing)
+            elif isinstance(thing, torch.nn.Module):
+                params.extend(thing.parameters())
+            else:  # an NmTensor: every trainable module of its DAG
+                modules = plan_graph([thing]).modules
+                params.extend(p for m in modules if isinstance(m, TrainableNM) for p in m.parameters())
+        return [p for p in dict.fromkeys(params) if p.requires_grad]
+
+    def _train_setup(self, callbacks, tensors_to_optimize, synced_batchnorm, gradient_predivide):
+        callback_tensors = [t for cb in callbacks for t in cb.tensors]
+        loss_plan = plan_graph(tensors_to_optimize, "tensors_to_optimize")
+        full_plan = plan_graph(list(tensors_to_optimize) + callback_tensors, "the train DAG with callback tensors")
+        modules = full_plan.modules
+        if synced_batchnorm and self.dist.is_distributed:
+            for module in modules:
+                if isinstance(module, TrainableNM):
+                    torch.nn.SyncBatchNorm.convert_sync_batchnorm(module)
+        self._place(modules)
+        trainable = [m for m in modules if isinstance(m, TrainableNM)]
+        callables = {m: self.dist.wrap(m, gradient_predivide) for m in trainable}
+        callables = {m: w for m, w in callables.items() if w is not m}
+        return loss_plan, full_plan, trainable, callables
+
+    # ------------------------------------------------------------------ train
+    def train(self, tensors_to_optimize, optimizer=None, optimization_params=None, callbacks=None,
+              lr_policy=None, batches_per_step=None, stop_on_nan_loss=False, synced_batchnorm=False,
+              gradient_predivide=False, amp_max_loss_scale=2.0**24, reset=False, amp_dtype=None, use_apex=None):
+        """Optimize the sum of ``tensors_to_optimize`` over their data layer."""
+        params = dict(optimization_params or {})
+        num_epochs, max_steps = params.get("num_epochs"), params.get("max_steps")
+        if num_epochs is None and max_steps is None:
+            raise ValueError("optimization_params needs 'num_epochs' or 'max_steps'")
+        if reset:
+            self.reset()
+        callbacks = list(callbacks or [])
+        for callback in callbacks:
+            callback.action = self
+        loss_plan, full_plan, trainable, callables = self._train_setup(
+            callbacks, tensors_to_optimize, synced_batchnorm, gradient_predivide
+        )
+        self.trained_modules = trainable
+        self.precision = Precision(
+            self.optim_level, self.device, amp_dtype or self.amp_dtype, amp_max_loss_scale, use_apex, self.logger
+        )
+        self.precision.prepare_modules(trainable)
+        if isinstance(optimizer, torch.optim.Optimizer):
+            self.optimizer = optimizer
+        else:
+            name = optimizer or "sgd"
+            extra = {k: v for k, v in params.items() if k not in _RUNNER_KEYS}
+            self.optimizer = self.create_optimizer(name, trainable, dict(extra, lr=params.get("lr", 1e-3)))
+        _, self.optimizer = self.precision.wrap_optimizer(trainable, self.optimizer)
+        self.lr_policy = lr_policy
+        initial_lrs = [group["lr"] for group in self.optimizer.param_groups]
+        loss_exec, full_exec = DagExecutor(loss_plan, callables), DagExecutor(full_plan, callables)
+        loader, sampler = build_loader(full_plan.data_layer, self.dist, True, self.data_seed, self.device.type == "cuda")
+        self.batches_per_epoch = len(loader) if hasattr(loader, "__len__") else None
+        if max_steps is None:
+            max_steps = math.inf
+        bps = batches_per_step or 1
+        loss_keys = [t.unique_name for t in tensors_to_optimize]
+        grad_clip = params.get("grad_norm_clip")
+        for callback in callbacks:
+            callback.on_action_start()
+        self.optimizer.zero_grad(set_to_none=True)
+        with _modes(full_plan.modules, True):
+            while self.step < max_steps and (num_epochs is None or self.epoch_num < num_epochs):
+                if sampler is not None:
+                    sampler.set_epoch(self.epoch_num)
+                    sampler.skip_next(self.batch_in_epoch * full_plan.data_layer.batch_size)
+                for callback in callbacks:
+                    callback.on_epoch_start()
+                progress = tqdm(loader, desc=f"Epoch {self.epoch_num}", disable=not self.dist.is_main, leave=False,
+                                initial=self.batch_in_epoch, total=self.batches_per_epoch)
+                for batch in progress:
+                    self.batch_in_epoch += 1
+                    last_micro = self.batch_in_epoch % bps == 0
+                    if last_micro:
+                        for callback in callbacks:
+                            callback.on_iteration_start()
+                    wanted = last_micro and any(cb.wants_values(self.step + 1) for cb in callbacks)
+                    executor = full_exec if wanted else loss_exec
+                    batch = move_to_device(batch, self.device, non_blocking=True)
+                    with self.precision.autocast():
+                        values = executor.run(batch)
+                        loss = values[loss_keys[0]]
+                        for key in loss_keys[1:]:
+                            loss = loss + values[key]
+                    if stop_on_nan_loss and not torch.isfinite(loss).item():
+                        raise TrainingStopped(f"loss is {loss.item()} at step {self.step + 1}; stopping (stop_on_nan_loss)")
+                    self.precision.backward(loss / bps if bps > 1 else loss, self.optimizer)
+                    if not last_micro:
+                        continue
+                    if self.lr_policy is not None:
+                        for group, initial in zip(self.optimizer.param_groups, initial_lrs):
+                            group["lr"] = self.lr_policy(initial, self.step, self.epoch_num)
+                    self.precision.step(self.optimizer, grad_clip)
+                    self.optimizer.zero_grad(set_to_none=True)
+                    self.step += 1
+                    self.registered_tensors = values
+                    for callback in callbacks:
+                        callback.on_iteration_end()
+                    if self.step >= max_steps:
+                        break
+                progress.close()
+                if self.step >= max_steps and self.batch_in_epoch < (self.batches_per_epoch or 0):
+                    break
+                for callback in callbacks:
+                    callback.on_epoch_end()
+                self.epoch_num += 1
+                self.batch_in_epoch = 0
+        if self.precision.skipped_steps and self.logger:
+            self.logger.info(f"{self.precision.skipped_steps} step(s) skipped for non-finite gradients")
+        for callback in callbacks:
+            callback.on_action_end()
+        self.registered_tensors = {}
+
+    # ------------------------------------------------------------------ eval / infer
+    def _eval_setup(self, tensors):
+        key = tuple(id(t) for t in tensors)
+        if key not in self._eval_cache:
+            plan = plan_graph(tensors, "the evaluated tensors")
+            self._place(plan.modules)
+            loader, _ = build_loader(plan.data_layer, self.dist, False, pin_memory=self.device.type == "cuda")
+            self._eval_cache[key] = (plan, DagExecutor(plan), loader)
+        return self._eval_cache[key]
+
+    def _batches(self, plan, loader, use_cache, cache):
+        if use_cache:
+            if self._infer_cache is None:
+                raise ValueError("infer(use_cache=True) needs an earlier infer(cache=True)")
+            yield from self._infer_cache
+            return
+        stored = [] if cache else None
+        desc = f"Evaluating {plan.data_layer.name}"
+        for batch in tqdm(loader, desc=desc, disable=not self.dist.is_main, leave=False):
+            if stored is not None:
+                stored.append(batch)
+            yield batch
+        if stored is not None:
+            self._infer_cache = stored
+
+    def evaluate(self, tensors, use_cache=False, cache=False, offload_to_cpu=True):
+        """Values of ``tensors`` for every batch of their data layer, from every rank.
+
+        Returns a list with, per batch, ``{unique_name: value}``; in a
+        distributed job the batches of rank 0 come first, then rank 1, ...
+        """
+        plan, executor, loader = self._eval_setup(tensors)
+        keys = [t.unique_name for t in tensors]
+        results = []
+        with _modes(plan.modules, False), torch.no_grad():
+            for batch in self._batches(plan, loader, use_cache, cache):
+                batch = move_to_device(batch, self.device, non_blocking=True)
+                with self.precision.autocast() if self.precision else contextlib.nullcontext():
+                    values = executor.run(batch)
+                kept = {k: values[k] for k in keys}
+                if offload_to_cpu or self.dist.is_distributed:
+                    kept = {k: move_to_device(v, "cpu") for k, v in kept.items()}
+                results.append(kept)
+        if not self.dist.is_distributed:
+            return results
+        return [batch for rank_batches in self.dist.gather_objects(results) for batch in rank_batches]
+
+    def infer(self, tensors, checkpoint_dir=None, ckpt_pattern="", verbose=True, cache=False,
+              use_cache=False, offload_to_cpu=True, modules_to_restore=None):
+        """Per requested tensor, the list of its per-batch values."""
+        if checkpoint_dir:
+            modules = modules_to_restore or [
+                m for m in plan_graph(tensors, "the inferred tensors").modules if isinstance(m, TrainableNM)
+            ]
+            trainer_state.restore_modules(modules, checkpoint_dir, ckpt_pattern, self.device, self.logger if verbose else None)
+        batches = self.evaluate(tensors, use_cache=use_cache, cache=cache, offload_to_cpu=offload_to_cpu)
+        return [[batch[t.unique_name] for batch in batches] for t in tensors]
+
+    # ------------------------------------------------------------------ checkpoints
+    def save_checkpoint(self, folder, checkpoints_to_keep=4):
+        """Write the trained modules and trainer state for the current step (rank 0 only)."""
+        if self.dist.is_main:
+            trainer_state.save(self, folder, checkpoints_to_keep)
+
+    def restore_checkpoint(self, folder, force_load=False):
+        """Load the newest complete checkpoint set from ``folder``; returns its step or None."""
+        return trainer_state.restore(self, folder, force_load)

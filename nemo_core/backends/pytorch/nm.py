@@ -1,0 +1,151 @@
+"""The PyTorch module kinds: TrainableNM, NonTrainableNM, LossNM, DataLayerNM."""
+
+from abc import abstractmethod
+
+import torch
+from torch import nn
+
+from ...core.neural_module import NeuralModule
+from ...core.nm_tensor import NmTensor
+from . import checkpoint
+
+__all__ = ["TrainableNM", "NonTrainableNM", "LossNM", "DataLayerNM"]
+
+
+def _graph_call(kwargs):
+    return not kwargs or any(isinstance(value, NmTensor) for value in kwargs.values())
+
+
+class _TorchNM(NeuralModule, nn.Module):
+    """A neural module that is also an ``nn.Module``.
+
+    Called with NmTensors it records a graph call; called with torch tensors it
+    runs ``forward`` at once, like any ``nn.Module``.
+    """
+
+    def __init__(self, name=None, **kwargs):
+        nn.Module.__init__(self)
+        NeuralModule.__init__(self, name=name, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        if not args and _graph_call(kwargs):
+            return NeuralModule.__call__(self, **kwargs)
+        return nn.Module.__call__(self, *args, **kwargs)
+
+    @property
+    def num_weights(self):
+        """Number of trainable (requires_grad) weights."""
+        return sum(p.numel() for p in self.parameters() if p.requires_grad)
+
+    def freeze(self, weights=None):
+        """Stop training all weights, or those whose names are in ``weights``."""
+        self._set_requires_grad(False, weights)
+
+    def unfreeze(self, weights=None):
+        """Train all weights again, or those whose names are in ``weights``."""
+        self._set_requires_grad(True, weights)
+
+    def _set_requires_grad(self, flag, weights):
+        named = dict(self.named_parameters())
+        unknown = sorted(set(weights or ()) - set(named))
+        if unknown:
+            raise KeyError(f"{self.name}: no weight(s) named {unknown}; it has {sorted(named)}")
+        for key, param in named.items():
+            if weights is None or key in weights:
+                param.requires_grad_(flag)
+
+    def tie_weights_with(self, module, weight_names, name2name_and_transform=None):
+        """Share the named weights with ``module`` (same Parameter objects).
+
+        ``weight_names`` names this module's weights; ``name2name_and_transform``
+        optionally maps each to ``(name in module, transform)`` (only the
+        identity transform is supported: tied weights are one tensor).
+        """
+        theirs = dict(module.named_parameters())
+        for weight in weight_names:
+            other = (name2name_and_transform or {}).get(weight, (weight, None))[0]
+            if other not in theirs:
+                raise KeyError(f"tie_weights_with: {module.name} has no weight '{other}'")
+            owner_path, _, attr = weight.rpartition(".")
+            owner = self.get_submodule(owner_path) if owner_path else self
+            if not hasattr(owner, attr):
+                raise KeyError(f"tie_weights_with: {self.name} has no weight '{weight}'")
+            setattr(owner, attr, theirs[other])
+
+    def save_to(self, path):
+        """Write this module's ``state_dict`` to ``path`` (atomically)."""
+        checkpoint.save_state(self.state_dict(), path)
+
+    def restore_from(self, path, local_rank=0):
+        """Load weights saved by :meth:`save_to` or a checkpoint callback."""
+        device = next(self.parameters(), torch.empty(0)).device
+        if device.type == "cuda" and local_rank is not None:
+            device = torch.device("cuda", local_rank)
+        state = checkpoint.load_state(path, map_location=device)
+        checkpoint.load_module_state(self, state, path)
+
+
+class TrainableNM(_TorchNM):
+    """A module with trainable weights; implement ``forward(**ports)``."""
+
+
+class NonTrainableNM(_TorchNM):
+    """A module without trainable weights (decoders, feature extraction)."""
+
+
+class LossNM(_TorchNM):
+    """A loss; implement ``_loss_function(**ports)`` returning a scalar tensor."""
+
+    def forward(self, **kwargs):
+        return self._loss_function(**kwargs)
+
+    @abstractmethod
+    def _loss_function(self, **kwargs):
+        """Compute the loss from the input ports."""
+
+
+class DataLayerNM(_TorchNM):
+    """A module without inputs that feeds a DAG from a torch ``Dataset``.
+
+    Subclasses provide ``__len__``, a ``dataset`` property and optionally a
+    ``data_iterator`` (an iterable yielding batch tuples the layer drives
+    itself); ``batch_size``, ``shuffle`` and ``num_workers`` shape the loader.
+    """
+
+    def __init__(self, name=None, batch_size=None, shuffle=None, num_workers=0, drop_last=False, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self._batch_size = batch_size
+        self._shuffle = shuffle
+        self._num_workers = num_workers
+        self._drop_last = drop_last
+
+    @property
+    def input_ports(self):
+        return {}
+
+    @property
+    def dataset(self):
+        return None
+
+    @property
+    def data_iterator(self):
+        return None
+
+    @property
+    def batch_size(self):
+        return self._batch_size
+
+    @property
+    def shuffle(self):
+        return bool(self._shuffle)
+
+    @property
+    def num_workers(self):
+        return getattr(self, "_num_workers", 0) or 0
+
+    @property
+    def drop_last(self):
+        return getattr(self, "_drop_last", False)
+
+    def __len__(self):
+        return len(self.dataset)

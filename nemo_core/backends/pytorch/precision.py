@@ -1,0 +1,163 @@
+"""Mixed precision for the runner: native ``torch.amp`` by default, apex when asked.
+
+Levels (legacy apex names):
+
+- ``O0``: fp32, no autocast.
+- ``O1``: autocast (fp16 on CUDA with dynamic loss scaling, bf16 on CPU) over
+  fp32 weights.
+- ``O2``: O1 plus half-precision weights (normalization layers stay fp32); the
+  optimizer updates fp32 master copies that are copied back after each step.
+- ``O3``: pure half precision: half weights, autocast, no master copies.
+"""
+
+import contextlib
+import os
+
+import torch
+from torch import nn
+
+__all__ = ["Precision", "LEVELS"]
+
+LEVELS = ("O0", "O1", "O2", "O3")
+_NORM_LAYERS = (nn.modules.batchnorm._BatchNorm, nn.LayerNorm, nn.GroupNorm, nn.modules.instancenorm._InstanceNorm)
+
+
+def _apex_amp():
+    try:
+        from apex import amp
+    except ImportError:
+        return None
+    return amp
+
+
+def _half_weights(module, dtype):
+    """Cast a module to ``dtype`` except its normalization layers."""
+    for sub in module.modules():
+        if isinstance(sub, _NORM_LAYERS):
+            continue
+        for name, param in sub.named_parameters(recurse=False):
+            param.data = param.data.to(dtype)
+        for name, buf in sub.named_buffers(recurse=False):
+            if buf.is_floating_point():
+                setattr(sub, name, buf.to(dtype))
+
+
+class Precision:
+    """Autocast context, loss scaling, master weights and their state for one action."""
+
+    def __init__(self, level, device, amp_dtype=None, max_loss_scale=2.0**24, use_apex=None, logger=None):
+        if level not in LEVELS:
+            raise ValueError(f"optimization level must be one of {LEVELS}, got {level!r}")
+        self.level = level
+        self.device_type = torch.device(device).type
+        if use_apex is None:
+            use_apex = os.environ.get("NEMO_USE_APEX", "0") == "1"
+        self.apex = _apex_amp() if use_apex and level != "O0" else None
+        if use_apex and self.apex is None and level != "O0" and logger:
+            logger.warning("apex was asked for but `from apex import amp` fails; using native torch.amp")
+        default = torch.float16 if self.device_type == "cuda" else torch.bfloat16
+        self.dtype = None if level == "O0" else (amp_dtype or default)
+        self.max_loss_scale = float(max_loss_scale)
+        use_scaler = self.apex is None and self.dtype == torch.float16 and level in ("O1", "O2")
+        self.scaler = torch.amp.GradScaler(
+            self.device_type, init_scale=min(2.0**16, self.max_loss_scale), enabled=use_scaler
+        )
+        self.master_pairs = []
+        self.skipped_steps = 0
+        if logger:
+            logger.info(self.describe())
+
+    def describe(self):
+        """One line saying which engine and dtype are in use."""
+        if self.level == "O0":
+            return "Precision: O0, float32 (no autocast)"
+        engine = "apex.amp" if self.apex else "native torch.amp"
+        scaling = "dynamic loss scaling" if self.scaler.is_enabled() else "no loss scaling"
+        return f"Precision: {self.level}, {engine}, {str(self.dtype).replace('torch.', '')} on {self.device_type}, {scaling}"
+
+    def prepare_modules(self, modules):
+        """Cast weights for O2/O3 before the optimizer is built."""
+        if self.level in ("O2", "O3") and self.apex is None:
+            for module in modules:
+                _half_weights(module, self.dtype)
+
+    def optimizer_params(self, params):
+        """Parameters the optimizer should own: fp32 master copies under O2."""
+        if self.level != "O2" or self.apex is not None:
+            return params
+        owned = []
+        for param in params:
+            if param.dtype == torch.float32:
+                owned.append(param)
+                continue
+            master = param.detach().float().clone().requires_grad_(True)
+            self.master_pairs.append((param, master))
+            owned.append(master)
+        return owned
+
+    def wrap_optimizer(self, modules, optimizer):
+        """Let apex patch models and optimizer when it is the engine."""
+        if self.apex is None:
+            return modules, optimizer
+        modules, optimizer = self.apex.initialize(
+            modules, optimizer, opt_level=self.level, max_loss_scale=self.max_loss_scale, verbosity=0
+        )
+        return modules, optimizer
+
+    def autocast(self):
+        if self.dtype is None or self.apex is not None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device_type, dtype=self.dtype)
+
+    def backward(self, loss, optimizer):
+        if self.apex is not None:
+            with self.apex.scale_loss(loss, optimizer) as scaled:
+                scaled.backward()
+        else:
+            self.scaler.scale(loss).backward()
+
+    def step(self, optimizer, grad_norm_clip=None):
+        """Unscale, clip, step and update the scale; returns False for a skipped step."""
+        for model_param, master in self.master_pairs:
+            master.grad = None if model_param.grad is None else model_param.grad.float()
+            model_param.grad = None
+        if self.scaler.is_enabled():
+            self.scaler.unscale_(optimizer)
+        if grad_norm_clip:
+            grads = [p for group in optimizer.param_groups for p in group["params"]]
+            torch.nn.utils.clip_grad_norm_(grads, grad_norm_clip)
+        if not self.scaler.is_enabled():
+            optimizer.step()
+            self._copy_masters_back()
+            return True
+        scale_before = self.scaler.get_scale()
+        self.scaler.step(optimizer)
+        self.scaler.update()
+        scale_after = self.scaler.get_scale()
+        if scale_after > self.max_loss_scale:
+            self.scaler.update(self.max_loss_scale)
+        stepped = scale_after >= scale_before
+        if stepped:
+            self._copy_masters_back()
+        else:
+            self.skipped_steps += 1
+        return stepped
+
+    def refresh_masters(self):
+        """Copy the model's (e.g. just restored) weights into the fp32 masters."""
+        with torch.no_grad():
+            for model_param, master in self.master_pairs:
+                master.copy_(model_param.float())
+
+    def _copy_masters_back(self):
+        with torch.no_grad():
+            for model_param, master in self.master_pairs:
+                model_param.copy_(master)
+
+    def state_dict(self):
+        return {"level": self.level, "scaler": self.scaler.state_dict(), "skipped_steps": self.skipped_steps}
+
+    def load_state_dict(self, state):
+        if state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
+        self.skipped_steps = state.get("skipped_steps", 0)

@@ -1,0 +1,106 @@
+"""Checkpoint sets of a training run: which files, what they hold, how they resume."""
+
+import os
+import re
+
+import torch
+
+from . import checkpoint
+from .rng import rng_state, set_rng_state
+
+__all__ = ["module_keys", "save", "restore", "restore_modules"]
+
+
+def module_keys(modules):
+    """File name stem per module: its class, or its unique name when a class repeats."""
+    classes = [type(m).__name__ for m in modules]
+    return {m: (m.name if classes.count(type(m).__name__) > 1 else type(m).__name__) for m in modules}
+
+
+def _position(runner):
+    """(epoch, batch in epoch) of the next batch, rolled over at the epoch's end."""
+    if runner.batches_per_epoch and runner.batch_in_epoch >= runner.batches_per_epoch:
+        return runner.epoch_num + 1, 0
+    return runner.epoch_num, runner.batch_in_epoch
+
+
+def save(runner, folder, keep):
+    """Write ``<Key>-STEP-<n>.pt`` per trained module and ``trainer-STEP-<n>.pt``; prune old sets."""
+    step = runner.step
+    keys = module_keys(runner.trained_modules)
+    for module, key in keys.items():
+        checkpoint.save_state(module.state_dict(), checkpoint.module_file(folder, key, step))
+    epoch, batch_in_epoch = _position(runner)
+    state = {
+        "step": step,
+        "epoch": epoch,
+        "batch_in_epoch": batch_in_epoch,
+        "data_seed": runner.data_seed,
+        "optimizer": runner.optimizer.state_dict(),
+        "precision": runner.precision.state_dict(),
+        "lr_policy": type(runner.lr_policy).__name__ if runner.lr_policy is not None else None,
+        "rng": rng_state(),
+    }
+    checkpoint.save_state(state, checkpoint.trainer_file(folder, step))
+    if runner.logger:
+        runner.logger.info(f"Saved checkpoint for step {step} to {folder}")
+    if keep and keep > 0:
+        for old in checkpoint.saved_steps(folder, "trainer")[:-keep]:
+            for key in list(keys.values()) + ["trainer"]:
+                path = checkpoint.module_file(folder, key, old)
+                if os.path.exists(path):
+                    os.remove(path)
+
+
+def _complete_steps(folder, keys):
+    steps = set(checkpoint.saved_steps(folder, "trainer"))
+    for key in keys:
+        steps &= set(checkpoint.saved_steps(folder, key))
+    return sorted(steps)
+
+
+def restore(runner, folder, force_load=False):
+    """Resume ``runner`` from the newest complete set in ``folder``; returns its step or None."""
+    keys = module_keys(runner.trained_modules)
+    steps = _complete_steps(folder, keys.values()) if os.path.isdir(folder) else []
+    if not steps:
+        message = f"no complete checkpoint set ({', '.join(keys.values())}, trainer) in {folder}"
+        if force_load:
+            raise checkpoint.CheckpointError(message)
+        if runner.logger:
+            runner.logger.info(f"{message}; training from scratch")
+        return None
+    step = steps[-1]
+    for module, key in keys.items():
+        path = checkpoint.module_file(folder, key, step)
+        checkpoint.load_module_state(module, checkpoint.load_state(path, runner.device), path)
+    path = checkpoint.trainer_file(folder, step)
+    state = checkpoint.load_state(path, "cpu")
+    runner.optimizer.load_state_dict(state["optimizer"])
+    runner.precision.load_state_dict(state["precision"])
+    runner.precision.refresh_masters()
+    runner.step, runner.epoch_num, runner.batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
+    runner.data_seed = state.get("data_seed", runner.data_seed)
+    set_rng_state(state["rng"])
+    if runner.logger:
+        runner.logger.info(f"Restored checkpoint step {step} (epoch {runner.epoch_num}) from {folder}")
+    return step
+
+
+def restore_modules(modules, folder, pattern, device, logger=None):
+    """Load the newest ``<Key>-STEP-*.pt`` (matching ``pattern``) into each module."""
+    for module, key in module_keys(modules).items():
+        candidates = [key, type(module).__name__, module.name]
+        found = None
+        for stem in dict.fromkeys(candidates):
+            steps = [s for s in checkpoint.saved_steps(folder, stem)
+                     if re.search(pattern or "", os.path.basename(checkpoint.module_file(folder, stem, s)))]
+            if steps:
+                found = checkpoint.module_file(folder, stem, steps[-1])
+                break
+        if found is None:
+            raise checkpoint.CheckpointError(f"no checkpoint for module {module.name} ({key}-STEP-*.pt) in {folder}")
+        checkpoint.load_module_state(module, checkpoint.load_state(found, device), found)
+        if logger:
+            logger.info(f"Restored {module.name} from {found}")
+    return modules

@@ -1,0 +1,1 @@
+"""Later-legacy import paths: ``nemo.collections.asr`` is the ``nemo_asr`` package."""

@@ -1,0 +1,31 @@
+"""The toolkit's logger: console on every rank, a text file in ``log_dir`` on rank 0."""
+
+import logging
+import os
+import sys
+
+__all__ = ["get_logger"]
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def get_logger(log_dir=None, global_rank=0, name="nemo"):
+    """Return the ``nemo`` logger, writing ``<log_dir>/log_globalrank-<r>.txt`` on rank 0."""
+    logger = logging.getLogger(name)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    if not any(getattr(h, "_nemo_console", False) for h in logger.handlers):
+        console = logging.StreamHandler(sys.stdout)
+        console.setFormatter(logging.Formatter(_FORMAT, "%H:%M:%S"))
+        console._nemo_console = True
+        logger.addHandler(console)
+    for handler in [h for h in logger.handlers if getattr(h, "_nemo_file", False)]:
+        logger.removeHandler(handler)
+        handler.close()
+    if log_dir is not None and global_rank == 0:
+        os.makedirs(log_dir, exist_ok=True)
+        file_handler = logging.FileHandler(os.path.join(log_dir, f"log_globalrank-{global_rank}.txt"))
+        file_handler.setFormatter(logging.Formatter(_FORMAT))
+        file_handler._nemo_file = True
+        logger.addHandler(file_handler)
+    return logger

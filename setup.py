@@ -1,0 +1,37 @@
+"""Packaging: the framework is imported as ``nemo`` (folder ``nemo_core``)."""
+from setuptools import find_packages, setup
+
+
+def _packages(folder, name):
+    return [name] + [f"{name}.{sub}" for sub in find_packages(folder)]
+
+
+PACKAGES = _packages("nemo_core", "nemo") + _packages("nemo_asr", "nemo_asr")
+PACKAGE_DIR = {"nemo": "nemo_core", "nemo_asr": "nemo_asr"}
+
+CORE = [
+    "torch>=2.1",
+    "numpy",
+    "ruamel.yaml>=0.17",
+    "tensorboardX>=2.4",
+    "tqdm",
+]
+EXTRAS = {
+    "asr": ["soundfile", "librosa>=0.10", "editdistance", "inflect"],
+    "nlp": ["sentencepiece", "transformers"],
+    "tts": ["soundfile", "librosa>=0.10"],
+    "export": ["onnx", "onnxruntime", "onnxscript"],
+    "test": ["pytest", "pytest-timeout", "onnx", "onnxruntime", "onnxscript"],
+}
+EXTRAS["all"] = sorted({req for reqs in EXTRAS.values() for req in reqs})
+
+setup(
+    name="nemo-toolkit-legacy",
+    version="0.11.0",
+    description="Neural modules for conversational AI: typed lazy DAGs on PyTorch",
+    python_requires=">=3.10",
+    packages=PACKAGES,
+    package_dir=PACKAGE_DIR,
+    install_requires=CORE,
+    extras_require=EXTRAS,
+)
