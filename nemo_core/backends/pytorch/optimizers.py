@@ -1,0 +1,265 @@
+"""Optimizers by name: Novograd plus a registry of torch optimizers with parameter dataclasses."""
+import dataclasses
+import inspect
+from dataclasses import dataclass
+from typing import Any, Tuple
+
+import torch
+
+__all__ = [
+    "AVAILABLE_OPTIMIZERS",
+    "AdadeltaParams",
+    "AdagradParams",
+    "AdamParams",
+    "AdamWParams",
+    "AdamaxParams",
+    "Novograd",
+    "NovogradParams",
+    "RMSpropParams",
+    "SGDParams",
+    "get_optimizer",
+    "register_optimizer",
+]
+
+# Keys of the runner's optimization_params that are not optimizer arguments.
+RUNNER_KEYS = frozenset({"num_epochs", "max_steps", "lr", "grad_norm_clip", "batches_per_step"})
+
+
+class Novograd(torch.optim.Optimizer):
+    """NovoGrad (Ginsburg et al. 2019, arXiv:1905.11286): Adam-like steps with a per-layer second moment.
+
+    For each parameter tensor w with gradient g, at step t:
+        v_t = ||g||^2 if t == 1 else beta2 * v_{t-1} + (1 - beta2) * ||g||^2
+        u_t = g / (sqrt(v_t) + eps) + weight_decay * w      (times (1 - beta1) if grad_averaging)
+        m_t = beta1 * m_{t-1} + u_t                           (m_0 = 0)
+        w  <- w - lr * m_t
+    With ``amsgrad`` the running maximum of v_t replaces v_t in the denominator.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.95, 0.98),
+        eps=1e-8,
+        weight_decay=0,
+        grad_averaging=False,
+        amsgrad=False,
+    ):
+        betas = tuple(betas)
+        if lr < 0.0:
+            raise ValueError(f"Novograd: invalid learning rate {lr}; must be >= 0")
+        if eps < 0.0:
+            raise ValueError(f"Novograd: invalid eps {eps}; must be >= 0")
+        if len(betas) != 2 or not all(0.0 <= beta < 1.0 for beta in betas):
+            raise ValueError(f"Novograd: betas must be two numbers in [0, 1), got {betas}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Novograd: invalid weight_decay {weight_decay}; must be >= 0")
+        defaults = dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, grad_averaging=grad_averaging, amsgrad=amsgrad
+        )
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                if param.grad.is_sparse:
+                    raise RuntimeError("Novograd does not support sparse gradients")
+                self._update(param, group, beta1, beta2)
+        return loss
+
+    def _update(self, param, group, beta1, beta2):
+        """Apply one NovoGrad step to a single parameter tensor."""
+        grad = param.grad
+        state = self.state[param]
+        moment_dtype = torch.promote_types(param.dtype, torch.float32)
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+            state["exp_avg_sq"] = torch.zeros((), dtype=moment_dtype, device=param.device)
+            state["max_exp_avg_sq"] = torch.zeros((), dtype=moment_dtype, device=param.device)
+        state["step"] += 1
+        norm_sq = grad.to(moment_dtype).pow(2).sum()
+        exp_avg_sq = state["exp_avg_sq"]
+        if state["step"] == 1:
+            exp_avg_sq.copy_(norm_sq)
+        else:
+            exp_avg_sq.mul_(beta2).add_(norm_sq, alpha=1.0 - beta2)
+        second_moment = exp_avg_sq
+        if group["amsgrad"]:
+            second_moment = torch.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
+        update = grad / (second_moment.sqrt() + group["eps"]).to(grad.dtype)
+        if group["weight_decay"] != 0:
+            update.add_(param, alpha=group["weight_decay"])
+        if group["grad_averaging"]:
+            update.mul_(1.0 - beta1)
+        state["exp_avg"].mul_(beta1).add_(update)
+        param.add_(state["exp_avg"], alpha=-group["lr"])
+
+
+@dataclass
+class SGDParams:
+    """Arguments of ``torch.optim.SGD`` besides lr."""
+
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    nesterov: bool = False
+    dampening: float = 0.0
+
+
+@dataclass
+class AdamParams:
+    """Arguments of ``torch.optim.Adam`` besides lr."""
+
+    betas: Tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+    amsgrad: bool = False
+
+
+@dataclass
+class AdamWParams:
+    """Arguments of ``torch.optim.AdamW`` besides lr."""
+
+    betas: Tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    weight_decay: float = 0.01
+    amsgrad: bool = False
+
+
+@dataclass
+class NovogradParams:
+    """Arguments of ``Novograd`` besides lr."""
+
+    betas: Tuple[float, float] = (0.95, 0.98)
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+    grad_averaging: bool = False
+    amsgrad: bool = False
+
+
+@dataclass
+class AdagradParams:
+    """Arguments of ``torch.optim.Adagrad`` besides lr."""
+
+    lr_decay: float = 0.0
+    weight_decay: float = 0.0
+    initial_accumulator_value: float = 0.0
+    eps: float = 1e-10
+
+
+@dataclass
+class RMSpropParams:
+    """Arguments of ``torch.optim.RMSprop`` besides lr."""
+
+    alpha: float = 0.99
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+    momentum: float = 0.0
+    centered: bool = False
+
+
+@dataclass
+class AdadeltaParams:
+    """Arguments of ``torch.optim.Adadelta`` besides lr."""
+
+    rho: float = 0.9
+    eps: float = 1e-6
+    weight_decay: float = 0.0
+
+
+@dataclass
+class AdamaxParams:
+    """Arguments of ``torch.optim.Adamax`` besides lr."""
+
+    betas: Tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+
+
+AVAILABLE_OPTIMIZERS = {
+    "sgd": (torch.optim.SGD, SGDParams),
+    "adam": (torch.optim.Adam, AdamParams),
+    "adamw": (torch.optim.AdamW, AdamWParams),
+    "novograd": (Novograd, NovogradParams),
+    "adagrad": (torch.optim.Adagrad, AdagradParams),
+    "rmsprop": (torch.optim.RMSprop, RMSpropParams),
+    "adadelta": (torch.optim.Adadelta, AdadeltaParams),
+    "adamax": (torch.optim.Adamax, AdamaxParams),
+}
+
+
+def _params_dataclass_from_signature(optimizer_cls):
+    """Build a keyword-only dataclass from the optimizer's ``__init__`` arguments besides params and lr."""
+    fields = []
+    for arg in inspect.signature(optimizer_cls.__init__).parameters.values():
+        if arg.name in ("self", "params", "lr") or arg.kind in (arg.VAR_POSITIONAL, arg.VAR_KEYWORD):
+            continue
+        if arg.default is inspect.Parameter.empty:
+            fields.append((arg.name, Any))
+        else:
+            fields.append((arg.name, Any, dataclasses.field(default=arg.default)))
+    return dataclasses.make_dataclass(f"{optimizer_cls.__name__}Params", fields, kw_only=True)
+
+
+def register_optimizer(name, optimizer_cls, params_dataclass=None):
+    """Make ``optimizer_cls`` available as ``name`` (case-insensitive).
+
+    ``params_dataclass`` lists the accepted arguments besides lr; when omitted
+    it is derived from the optimizer's ``__init__`` signature.
+    """
+    if not (isinstance(optimizer_cls, type) and issubclass(optimizer_cls, torch.optim.Optimizer)):
+        raise ValueError(f"register_optimizer('{name}'): {optimizer_cls!r} is not a torch.optim.Optimizer subclass")
+    if params_dataclass is None:
+        params_dataclass = _params_dataclass_from_signature(optimizer_cls)
+    elif not dataclasses.is_dataclass(params_dataclass):
+        raise ValueError(f"register_optimizer('{name}'): params_dataclass {params_dataclass!r} is not a dataclass")
+    key = name.lower()
+    known = AVAILABLE_OPTIMIZERS.get(key)
+    if known is not None and known[0] is not optimizer_cls:
+        raise ValueError(f"Optimizer '{key}' is already registered as {known[0].__name__}")
+    AVAILABLE_OPTIMIZERS[key] = (optimizer_cls, params_dataclass)
+
+
+def get_optimizer(name, params, lr=None, /, **optimization_params):
+    """Build optimizer ``name`` over ``params`` with learning rate ``lr``.
+
+    ``optimization_params`` may be the runner's whole dict: its keys num_epochs,
+    max_steps, lr, grad_norm_clip and batches_per_step are skipped (``lr`` is
+    used when not given positionally), ``None`` values keep the dataclass
+    default, and any other key must be a field of the optimizer's parameter
+    dataclass.
+    """
+    key = str(name).lower()
+    if key not in AVAILABLE_OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer '{name}'; known: {', '.join(sorted(AVAILABLE_OPTIMIZERS))}")
+    if lr is None:
+        lr = optimization_params.get("lr")
+    if lr is None:
+        raise ValueError(f"Optimizer '{key}' needs a learning rate: pass lr")
+    optimizer_cls, params_dataclass = AVAILABLE_OPTIMIZERS[key]
+    accepted = [field.name for field in dataclasses.fields(params_dataclass)]
+    kwargs = {}
+    for arg, value in optimization_params.items():
+        if arg in RUNNER_KEYS:
+            continue
+        if arg not in accepted:
+            raise ValueError(
+                f"Optimizer '{key}' got unknown parameter '{arg}'; accepted: {', '.join(sorted(accepted))}"
+            )
+        if value is not None:
+            kwargs[arg] = tuple(value) if arg == "betas" else value
+    try:
+        settings = dataclasses.asdict(params_dataclass(**kwargs))
+    except TypeError as err:
+        raise ValueError(f"Optimizer '{key}': bad parameters {sorted(kwargs)}: {err}") from err
+    return optimizer_cls(params, lr=lr, **settings)
