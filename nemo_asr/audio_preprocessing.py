@@ -1,0 +1,152 @@
+"""Feature extraction and spectrogram augmentation as neural modules."""
+
+from nemo.backends.pytorch import NonTrainableNM
+from nemo.core.neural_types import (
+    AudioSignal,
+    LengthsType,
+    MelSpectrogramType,
+    MFCCSpectrogramType,
+    NeuralType,
+    SpectrogramType,
+)
+
+from .parts.features import FilterbankFeatures, MFCCFeatures, SpectrogramFeatures
+from .parts.spec_augment import SpecAugment, SpecCutout
+
+__all__ = [
+    "AudioPreprocessing",
+    "AudioToMelSpectrogramPreprocessor",
+    "AudioToMFCCPreprocessor",
+    "AudioToSpectrogramPreprocessor",
+    "SpectrogramAugmentation",
+]
+
+
+def _window_samples(sample_rate, seconds, samples, what):
+    if samples:
+        return int(samples)
+    if not seconds:
+        raise ValueError(f"give {what} in seconds or n_{what} in samples")
+    return int(round(seconds * sample_rate))
+
+
+class _Preprocessor(NonTrainableNM):
+    """Audio → features. Input ports: ``input_signal`` (B, T), ``length`` (B,).
+    Output ports: ``processed_signal`` (B, D, T), ``processed_length`` (B,)."""
+
+    element_type = SpectrogramType
+
+    def __init__(self, sample_rate, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self._sample_rate = sample_rate
+
+    @property
+    def input_ports(self):
+        return {
+            "input_signal": NeuralType(("B", "T"), AudioSignal(freq=self._sample_rate)),
+            "length": NeuralType(tuple("B"), LengthsType()),
+        }
+
+    @property
+    def output_ports(self):
+        return {
+            "processed_signal": NeuralType(("B", "D", "T"), self.element_type()),
+            "processed_length": NeuralType(tuple("B"), LengthsType()),
+        }
+
+    def forward(self, input_signal, length):
+        return self.featurizer(input_signal, length)
+
+
+class AudioToMelSpectrogramPreprocessor(_Preprocessor):
+    """Log-mel filterbank features (legacy parameters; window/hop in seconds or samples).
+
+    Input ports: ``input_signal`` (B, T) audio, ``length`` (B,).
+    Output ports: ``processed_signal`` (B, features, T) MelSpectrogramType, ``processed_length`` (B,).
+    """
+
+    element_type = MelSpectrogramType
+
+    def __init__(self, sample_rate=16000, window_size=0.02, window_stride=0.01, n_window_size=None,
+                 n_window_stride=None, window="hann", normalize="per_feature", n_fft=None, preemph=0.97,
+                 features=64, lowfreq=0, highfreq=None, log=True, log_zero_guard_type="add",
+                 log_zero_guard_value=2**-24, dither=1e-5, pad_to=16, frame_splicing=1, stft_conv=False,
+                 mag_power=2.0, max_duration=16.7, name=None, **kwargs):
+        super().__init__(sample_rate, name=name, **kwargs)
+        self.featurizer = FilterbankFeatures(
+            sample_rate=sample_rate,
+            n_window_size=_window_samples(sample_rate, window_size, n_window_size, "window_size"),
+            n_window_stride=_window_samples(sample_rate, window_stride, n_window_stride, "window_stride"),
+            window=window, normalize=normalize, n_fft=n_fft, preemph=preemph, nfilt=features, lowfreq=lowfreq,
+            highfreq=highfreq, log=log, log_zero_guard_type=log_zero_guard_type,
+            log_zero_guard_value=log_zero_guard_value, dither=dither, pad_to=pad_to, max_duration=max_duration,
+            frame_splicing=frame_splicing, stft_conv=stft_conv, mag_power=mag_power,
+        )
+
+
+AudioPreprocessing = AudioToMelSpectrogramPreprocessor
+
+
+class AudioToMFCCPreprocessor(_Preprocessor):
+    """MFCC features. Input ports: ``input_signal`` (B, T), ``length`` (B,).
+    Output ports: ``processed_signal`` (B, n_mfcc, T) MFCCSpectrogramType, ``processed_length`` (B,)."""
+
+    element_type = MFCCSpectrogramType
+
+    def __init__(self, sample_rate=16000, window_size=0.02, window_stride=0.01, n_window_size=None,
+                 n_window_stride=None, window="hann", n_fft=None, lowfreq=0.0, highfreq=None, n_mels=64,
+                 n_mfcc=64, log_zero_guard_value=1e-6, normalize=None, preemph=None, dither=0.0, pad_to=16,
+                 stft_conv=False, name=None, **kwargs):
+        super().__init__(sample_rate, name=name, **kwargs)
+        self.featurizer = MFCCFeatures(
+            sample_rate=sample_rate,
+            n_window_size=_window_samples(sample_rate, window_size, n_window_size, "window_size"),
+            n_window_stride=_window_samples(sample_rate, window_stride, n_window_stride, "window_stride"),
+            window=window, n_fft=n_fft, lowfreq=lowfreq, highfreq=highfreq, n_mels=n_mels, n_mfcc=n_mfcc,
+            log_zero_guard_value=log_zero_guard_value, normalize=normalize, preemph=preemph, dither=dither,
+            pad_to=pad_to, stft_conv=stft_conv,
+        )
+
+
+class AudioToSpectrogramPreprocessor(_Preprocessor):
+    """Linear (power) spectrogram. Input ports: ``input_signal`` (B, T), ``length`` (B,).
+    Output ports: ``processed_signal`` (B, n_fft/2+1, T) SpectrogramType, ``processed_length`` (B,)."""
+
+    def __init__(self, sample_rate=16000, window_size=0.02, window_stride=0.01, n_window_size=None,
+                 n_window_stride=None, window="hann", normalize=None, n_fft=None, preemph=0.97, log=True,
+                 log_zero_guard_type="add", log_zero_guard_value=2**-24, dither=1e-5, pad_to=16,
+                 stft_conv=False, mag_power=2.0, name=None, **kwargs):
+        super().__init__(sample_rate, name=name, **kwargs)
+        self.featurizer = SpectrogramFeatures(
+            sample_rate=sample_rate,
+            n_window_size=_window_samples(sample_rate, window_size, n_window_size, "window_size"),
+            n_window_stride=_window_samples(sample_rate, window_stride, n_window_stride, "window_stride"),
+            window=window, normalize=normalize, n_fft=n_fft, preemph=preemph, log=log,
+            log_zero_guard_type=log_zero_guard_type, log_zero_guard_value=log_zero_guard_value, dither=dither,
+            pad_to=pad_to, stft_conv=stft_conv, mag_power=mag_power,
+        )
+
+
+class SpectrogramAugmentation(NonTrainableNM):
+    """SpecAugment (frequency/time masks) and SpecCutout (rectangles); active only in training.
+
+    Input port: ``input_spec`` (B, D, T). Output port: ``augmented_spec`` (B, D, T).
+    """
+
+    def __init__(self, freq_masks=0, time_masks=0, freq_width=10, time_width=10, rect_masks=0, rect_time=5,
+                 rect_freq=20, rng=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.spec_cutout = SpecCutout(rect_masks=rect_masks, rect_time=rect_time, rect_freq=rect_freq, rng=rng)
+        self.spec_augment = SpecAugment(freq_masks=freq_masks, time_masks=time_masks, freq_width=freq_width,
+                                        time_width=time_width, rng=rng)
+
+    @property
+    def input_ports(self):
+        return {"input_spec": NeuralType(("B", "D", "T"), SpectrogramType())}
+
+    @property
+    def output_ports(self):
+        return {"augmented_spec": NeuralType(("B", "D", "T"), SpectrogramType())}
+
+    def forward(self, input_spec):
+        return self.spec_augment(self.spec_cutout(input_spec))
