@@ -49,12 +49,11 @@ def main():
     labels = config["labels"]
     data_cfg = config["AudioToTextDataLayer"]
 
+    shared = {k: v for k, v in data_cfg.items() if k not in ("train", "eval")}
     data_layer = nemo_asr.AudioToTextDataLayer(manifest_filepath=args.train_dataset, labels=labels,
-                                               batch_size=args.batch_size, **data_cfg["train"],
-                                               **{k: v for k, v in data_cfg.items() if k not in ("train", "eval")})
+                                               batch_size=args.batch_size, **{**shared, **data_cfg["train"]})
     data_layer_eval = nemo_asr.AudioToTextDataLayer(manifest_filepath=",".join(args.eval_datasets), labels=labels,
-                                                    batch_size=args.batch_size, **data_cfg["eval"],
-                                                    **{k: v for k, v in data_cfg.items() if k not in ("train", "eval")})
+                                                    batch_size=args.batch_size, **{**shared, **data_cfg["eval"]})
     preprocessor = nemo_asr.AudioToMelSpectrogramPreprocessor(**config["AudioToMelSpectrogramPreprocessor"])
     spec_augment = nemo_asr.SpectrogramAugmentation(**config["SpectrogramAugmentation"])
     encoder = nemo_asr.JasperEncoder(feat_in=config["AudioToMelSpectrogramPreprocessor"]["features"],

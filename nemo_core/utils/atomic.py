@@ -7,6 +7,12 @@ import tempfile
 __all__ = ["atomic_path"]
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path in the target's folder; rename it to ``path`` on success.
@@ -21,6 +27,7 @@ def atomic_path(path):
     os.close(handle)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

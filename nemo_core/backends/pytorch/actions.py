@@ -146,6 +146,8 @@ class PtActions:
         self.lr_policy = lr_policy
         initial_lrs = [group["lr"] for group in self.optimizer.param_groups]
         loss_exec, full_exec = DagExecutor(loss_plan, callables), DagExecutor(full_plan, callables)
+        for callback in callbacks:
+            callback.on_action_start()  # may restore a checkpoint, data seed included
         loader, sampler = build_loader(full_plan.data_layer, self.dist, True, self.data_seed, self.device.type == "cuda")
         self.batches_per_epoch = len(loader) if hasattr(loader, "__len__") else None
         if max_steps is None:
@@ -153,8 +155,6 @@ class PtActions:
         bps = batches_per_step or 1
         loss_keys = [t.unique_name for t in tensors_to_optimize]
         grad_clip = params.get("grad_norm_clip")
-        for callback in callbacks:
-            callback.on_action_start()
         self.optimizer.zero_grad(set_to_none=True)
         with _modes(full_plan.modules, True):
             while self.step < max_steps and (num_epochs is None or self.epoch_num < num_epochs):

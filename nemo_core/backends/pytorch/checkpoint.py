@@ -30,9 +30,12 @@ class CheckpointError(RuntimeError):
 
 
 def save_state(state, path):
-    """``torch.save`` to a temporary name, then rename over ``path``."""
+    """``torch.save`` to a temporary name, flush it to disk, then rename over ``path``."""
     with atomic_path(path) as tmp:
-        torch.save(state, tmp)
+        with open(tmp, "wb") as handle:
+            torch.save(state, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 def load_state(path, map_location="cpu"):

@@ -94,12 +94,20 @@ class EpochSampler(DistributedSampler):
 
     The order of an epoch depends only on ``seed`` and the epoch, so a resumed
     run sees the same data order; ``skip_next(n)`` drops the first ``n`` samples
-    of the next epoch this sampler is iterated for.
+    of the next epoch this sampler is iterated for. ``generator`` (reseeded by
+    ``set_epoch``) is meant for the DataLoader: its worker seeds then come from
+    (seed, epoch, rank) instead of the global RNG, which stays untouched.
     """
 
     def __init__(self, dataset, num_replicas, rank, shuffle, seed, drop_last=False):
         super().__init__(dataset, num_replicas=num_replicas, rank=rank, shuffle=shuffle, seed=seed, drop_last=drop_last)
         self._skip = 0
+        self.generator = torch.Generator()
+        self.set_epoch(0)
+
+    def set_epoch(self, epoch):
+        super().set_epoch(epoch)
+        self.generator.manual_seed(hash((self.seed, epoch, self.rank)) % 2**63)
 
     def skip_next(self, num_samples):
         self._skip = num_samples

@@ -14,7 +14,9 @@ def build_loader(data_layer, dist_ctx, training, seed=0, pin_memory=False):
     Training uses an :class:`EpochSampler` (shuffled per epoch when the layer
     shuffles, sharded across ranks); evaluation a :class:`ShardSampler` so each
     sample is seen once. A layer with its own ``data_iterator`` is used as is
-    (sampler ``None``). Workers persist across epochs.
+    (sampler ``None``). Workers persist across epochs. Loaders draw worker
+    seeds from their own generator, never from the global RNG, so evaluating or
+    starting an epoch does not change the random stream of training (dropout).
     """
     if data_layer.data_iterator is not None:
         return data_layer.data_iterator, None
@@ -32,8 +34,10 @@ def build_loader(data_layer, dist_ctx, training, seed=0, pin_memory=False):
             seed=seed,
             drop_last=data_layer.drop_last,
         )
+        generator = sampler.generator
     else:
         sampler = ShardSampler(len(dataset), dist_ctx.world_size, dist_ctx.global_rank)
+        generator = torch.Generator().manual_seed(seed + dist_ctx.global_rank)
     workers = data_layer.num_workers
     loader = DataLoader(
         dataset,
@@ -44,5 +48,6 @@ def build_loader(data_layer, dist_ctx, training, seed=0, pin_memory=False):
         persistent_workers=workers > 0,
         pin_memory=pin_memory and torch.cuda.is_available(),
         drop_last=training and data_layer.drop_last,
+        generator=generator,
     )
     return loader, sampler

@@ -23,6 +23,13 @@ class _TorchNM(NeuralModule, nn.Module):
     runs ``forward`` at once, like any ``nn.Module``.
     """
 
+    # Graph-building properties that TorchScript must not try to compile.
+    __jit_unused_properties__ = [
+        "input_ports", "output_ports", "name", "unique_instance_id", "init_params", "local_parameters",
+        "num_weights", "batch_size", "shuffle", "num_workers", "drop_last", "dataset", "data_iterator",
+        "num_classes",
+    ]
+
     def __init__(self, name=None, **kwargs):
         nn.Module.__init__(self)
         NeuralModule.__init__(self, name=name, **kwargs)

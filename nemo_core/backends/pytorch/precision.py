@@ -117,19 +117,31 @@ class Precision:
             self.scaler.scale(loss).backward()
 
     def step(self, optimizer, grad_norm_clip=None):
-        """Unscale, clip, step and update the scale; returns False for a skipped step."""
+        """Unscale, clip, step (and update the scale); returns False for a skipped step.
+
+        A step whose gradients are not finite is skipped, with or without a
+        loss scaler, and counted in ``skipped_steps``.
+        """
         for model_param, master in self.master_pairs:
             master.grad = None if model_param.grad is None else model_param.grad.float()
             model_param.grad = None
+        params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
         if self.scaler.is_enabled():
-            self.scaler.unscale_(optimizer)
+            return self._scaled_step(optimizer, params, grad_norm_clip)
+        norm = torch.nn.utils.get_total_norm([p.grad for p in params])
+        if not torch.isfinite(norm):
+            self.skipped_steps += 1
+            return False
         if grad_norm_clip:
-            grads = [p for group in optimizer.param_groups for p in group["params"]]
-            torch.nn.utils.clip_grad_norm_(grads, grad_norm_clip)
-        if not self.scaler.is_enabled():
-            optimizer.step()
-            self._copy_masters_back()
-            return True
+            torch.nn.utils.clip_grads_with_norm_(params, grad_norm_clip, norm)
+        optimizer.step()
+        self._copy_masters_back()
+        return True
+
+    def _scaled_step(self, optimizer, params, grad_norm_clip):
+        self.scaler.unscale_(optimizer)
+        if grad_norm_clip:
+            torch.nn.utils.clip_grad_norm_(params, grad_norm_clip)
         scale_before = self.scaler.get_scale()
         self.scaler.step(optimizer)
         self.scaler.update()
@@ -143,21 +155,29 @@ class Precision:
             self.skipped_steps += 1
         return stepped
 
-    def refresh_masters(self):
-        """Copy the model's (e.g. just restored) weights into the fp32 masters."""
-        with torch.no_grad():
-            for model_param, master in self.master_pairs:
-                master.copy_(model_param.float())
-
     def _copy_masters_back(self):
         with torch.no_grad():
             for model_param, master in self.master_pairs:
                 model_param.copy_(master)
 
     def state_dict(self):
-        return {"level": self.level, "scaler": self.scaler.state_dict(), "skipped_steps": self.skipped_steps}
+        """Scaler state, skipped-step count and (O2) the fp32 master weights."""
+        return {
+            "level": self.level,
+            "scaler": self.scaler.state_dict(),
+            "skipped_steps": self.skipped_steps,
+            "masters": [master.detach().cpu() for _, master in self.master_pairs],
+        }
 
     def load_state_dict(self, state):
+        """Restore :meth:`state_dict`; without fitting saved masters, take them from the (restored) model."""
         if state.get("scaler"):
             self.scaler.load_state_dict(state["scaler"])
         self.skipped_steps = state.get("skipped_steps", 0)
+        saved = state.get("masters") or []
+        if len(saved) != len(self.master_pairs):  # none saved, or another level: start from the model
+            saved = [model_param for model_param, _ in self.master_pairs]
+        with torch.no_grad():
+            for (model_param, master), value in zip(self.master_pairs, saved):
+                master.copy_(value.float())
+                model_param.copy_(master)

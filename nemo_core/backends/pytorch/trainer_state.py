@@ -78,7 +78,6 @@ def restore(runner, folder, force_load=False):
     state = checkpoint.load_state(path, "cpu")
     runner.optimizer.load_state_dict(state["optimizer"])
     runner.precision.load_state_dict(state["precision"])
-    runner.precision.refresh_masters()
     runner.step, runner.epoch_num, runner.batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
     runner.data_seed = state.get("data_seed", runner.data_seed)
     set_rng_state(state["rng"])
