@@ -253,3 +253,58 @@ def test_lr_policy_sets_learning_rate(tmp_path):
              optimization_params={"max_steps": 4, "lr": 1.0})
     assert seen == pytest.approx([policy(1.0, s, 0) for s in range(4)])
     assert seen[0] == pytest.approx(1.0) and seen[2] == pytest.approx(0.5)
+
+
+class _PidDataset(torch.utils.data.Dataset):
+    """Each sample is the id of the process that loaded it."""
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, index):
+        return torch.tensor([float(os.getpid())]), torch.zeros(1)
+
+
+class PidLayer(nemo.backends.pytorch.DataLayerNM):
+    """Output ports: ``x`` (B, D) loader pids, ``y`` (B, D) zeros."""
+
+    def __init__(self, name=None):
+        super().__init__(name=name, batch_size=4, shuffle=False, num_workers=1)
+        self._dataset = _PidDataset()
+
+    @property
+    def output_ports(self):
+        return {"x": NeuralType(("B", "D"), ChannelType()), "y": NeuralType(("B", "D"), nemo.core.LabelsType())}
+
+    @property
+    def dataset(self):
+        return self._dataset
+
+
+def test_loader_workers_persist_across_epochs(tmp_path):
+    nf = _factory(tmp_path)
+    layer = PidLayer()
+    x, y = layer()
+    loss = MSELoss()(predictions=TaylorNet(dim=1)(x=x), target=y)
+    pids = []
+
+    class PidSpy(nemo.core.ActionCallback):
+        tensors = [x]
+
+        def on_iteration_end(self):
+            pids.append(int(self.registered_tensors[x.unique_name][0].item()))
+
+    nf.train([loss], callbacks=[PidSpy()], optimizer="sgd", optimization_params={"num_epochs": 3, "lr": 0.0})
+    assert len(pids) == 6
+    assert len(set(pids)) == 1 and pids[0] != os.getpid()
+
+
+def test_infer_cache_reuses_loaded_batches(tmp_path):
+    nf = _factory(tmp_path)
+    dl, net, loss, pred, x, y = _graph(n=24, batch_size=8)
+    first = nf.infer([x], cache=True)[0]
+    dl.dataset.tensors[0].add_(100.0)  # the data changes, the cache does not
+    cached = nf.infer([x], use_cache=True)[0]
+    fresh = nf.infer([x])[0]
+    assert all(torch.equal(a, b) for a, b in zip(first, cached))
+    assert all(torch.equal(a + 100.0, b) for a, b in zip(first, fresh))
