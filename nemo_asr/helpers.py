@@ -44,7 +44,7 @@ def monitor_asr_train_progress(tensors, labels, eval_metric="WER", tb_logger=Non
     references = post_process_transcripts([transcripts], [transcript_len], labels)
     hypotheses = post_process_predictions([predictions], labels)
     metric = _metric(hypotheses, references, eval_metric)
-    lines = [f"Loss: {float(loss):.4f}", f"training_batch_{eval_metric}: {metric:.2%}",
+    lines = [f"Loss: {float(loss.detach()):.4f}", f"training_batch_{eval_metric}: {metric:.2%}",
              f"Prediction: {hypotheses[0]!r}", f"Reference:  {references[0]!r}"]
     for line in lines:
         (logger.info if logger else print)(line)

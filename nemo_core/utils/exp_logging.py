@@ -10,9 +10,10 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def get_logger(log_dir=None, global_rank=0, name="nemo"):
-    """Return the ``nemo`` logger, writing ``<log_dir>/log_globalrank-<r>.txt`` on rank 0."""
+    """Return the ``nemo`` logger (info on rank 0, warnings only elsewhere); rank 0 also
+    writes ``<log_dir>/log_globalrank-0.txt``."""
     logger = logging.getLogger(name)
-    logger.setLevel(logging.INFO)
+    logger.setLevel(logging.INFO if global_rank == 0 else logging.WARNING)
     logger.propagate = False
     if not any(getattr(h, "_nemo_console", False) for h in logger.handlers):
         console = logging.StreamHandler(sys.stdout)

@@ -111,3 +111,13 @@ def test_evaluation_helpers_compute_loss_and_wer():
     assert result == {"Evaluation_Loss_DEV": pytest.approx(3.0), "Evaluation_WER_DEV": pytest.approx(0.5)}
     cer = process_evaluation_epoch(global_vars, eval_metric="CER")
     assert cer["Evaluation_CER"] == pytest.approx(6 / 12)
+
+
+def test_greedy_decoder_blanks_frames_past_length():
+    log_probs = torch.log_softmax(torch.randn(2, 6, 4), dim=-1)
+    decoder = nemo_asr.GreedyCTCDecoder()
+    full = decoder(log_probs=log_probs)
+    masked = decoder(log_probs=log_probs, log_probs_length=torch.tensor([6, 3]))
+    assert torch.equal(full, log_probs.argmax(-1))
+    assert torch.equal(masked[0], full[0])
+    assert torch.equal(masked[1, :3], full[1, :3]) and torch.all(masked[1, 3:] == 3)
