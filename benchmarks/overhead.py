@@ -89,7 +89,9 @@ def main():
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--hidden", type=int, default=512)
     parser.add_argument("--batch_size", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (1 gives steadier timings)")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     nf = nemo.core.NeuralModuleFactory(placement=nemo.core.DeviceType.CPU)
     nf.logger.setLevel("WARNING")
@@ -106,7 +108,8 @@ def main():
         manual_times.append(manual)
         ratios.append(framework / manual)
     step_ms = 1000 * statistics.median(manual_times) / args.steps
-    print(f"hand-written step: {step_ms:.2f} ms (MLP 256-{args.hidden}-{args.hidden}-1, batch {args.batch_size})")
+    print(f"hand-written step: {step_ms:.2f} ms (MLP 256-{args.hidden}-{args.hidden}-1, batch {args.batch_size}, "
+          f"{args.threads} thread(s))")
     print("per-round ratios nf.train / hand-written:", " ".join(f"{r:.3f}" for r in ratios))
     print(f"median ratio: {statistics.median(ratios):.3f}")
 

@@ -1,7 +1,8 @@
 """Checkpoint files: atomic writes, safe loading, naming and discovery.
 
 Files are ``<Module>-STEP-<n>.pt`` (a module's ``state_dict``) and
-``trainer-STEP-<n>.pt`` (optimizer, step, epoch, lr policy, scaler, RNG).
+``trainer-STEP-<n>.pt`` (optimizer, step, epoch, lr policy, scaler, O2 master
+weights, RNG).
 """
 
 import glob

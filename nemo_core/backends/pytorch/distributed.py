@@ -107,7 +107,7 @@ class EpochSampler(DistributedSampler):
 
     def set_epoch(self, epoch):
         super().set_epoch(epoch)
-        self.generator.manual_seed(hash((self.seed, epoch, self.rank)) % 2**63)
+        self.generator.manual_seed(hash((self.seed, epoch, self.rank)) % 2**63)  # int hashes are not salted
 
     def skip_next(self, num_samples):
         self._skip = num_samples

@@ -6,7 +6,8 @@ Levels (legacy apex names):
 - ``O1``: autocast (fp16 on CUDA with dynamic loss scaling, bf16 on CPU) over
   fp32 weights.
 - ``O2``: O1 plus half-precision weights (normalization layers stay fp32); the
-  optimizer updates fp32 master copies that are copied back after each step.
+  optimizer updates fp32 master copies that are copied back after each step
+  (and saved with the trainer state, so a resumed run keeps full precision).
 - ``O3``: pure half precision: half weights, autocast, no master copies.
 """
 
@@ -64,6 +65,7 @@ class Precision:
         )
         self.master_pairs = []
         self.skipped_steps = 0
+        self._losses_finite = None
         if logger:
             logger.info(self.describe())
 
@@ -113,14 +115,18 @@ class Precision:
         if self.apex is not None:
             with self.apex.scale_loss(loss, optimizer) as scaled:
                 scaled.backward()
-        else:
-            self.scaler.scale(loss).backward()
+            return
+        if not self.scaler.is_enabled():
+            finite = torch.isfinite(loss.detach())
+            self._losses_finite = finite if self._losses_finite is None else self._losses_finite & finite
+        self.scaler.scale(loss).backward()
 
     def step(self, optimizer, grad_norm_clip=None):
         """Unscale, clip, step (and update the scale); returns False for a skipped step.
 
-        A step whose gradients are not finite is skipped, with or without a
-        loss scaler, and counted in ``skipped_steps``.
+        A step whose gradients are not finite is skipped and counted in
+        ``skipped_steps``: the loss scaler finds them; without one, a non-finite
+        loss (or gradient norm, when clipping computes it) marks the step.
         """
         for model_param, master in self.master_pairs:
             master.grad = None if model_param.grad is None else model_param.grad.float()
@@ -128,8 +134,11 @@ class Precision:
         params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
         if self.scaler.is_enabled():
             return self._scaled_step(optimizer, params, grad_norm_clip)
-        norm = torch.nn.utils.get_total_norm([p.grad for p in params])
-        if not torch.isfinite(norm):
+        finite, self._losses_finite = self._losses_finite, None
+        if grad_norm_clip:
+            norm = torch.nn.utils.get_total_norm([p.grad for p in params])
+            finite = torch.isfinite(norm) if finite is None else finite & torch.isfinite(norm)
+        if finite is not None and not finite.item():
             self.skipped_steps += 1
             return False
         if grad_norm_clip:
@@ -156,6 +165,8 @@ class Precision:
         return stepped
 
     def _copy_masters_back(self):
+        if not self.master_pairs:
+            return
         with torch.no_grad():
             for model_param, master in self.master_pairs:
                 model_param.copy_(master)
@@ -170,7 +181,7 @@ class Precision:
         }
 
     def load_state_dict(self, state):
-        """Restore :meth:`state_dict`; without fitting saved masters, take them from the (restored) model."""
+        """Restore :meth:`state_dict`; masters come from the (restored) model when none fit."""
         if state.get("scaler"):
             self.scaler.load_state_dict(state["scaler"])
         self.skipped_steps = state.get("skipped_steps", 0)

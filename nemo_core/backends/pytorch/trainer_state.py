@@ -3,8 +3,6 @@
 import os
 import re
 
-import torch
-
 from . import checkpoint
 from .rng import rng_state, set_rng_state
 
