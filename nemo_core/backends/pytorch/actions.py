@@ -172,24 +172,11 @@ class PtActions:
                         for callback in callbacks:
                             callback.on_iteration_start()
                     wanted = last_micro and any(cb.wants_values(self.step + 1) for cb in callbacks)
-                    executor = full_exec if wanted else loss_exec
-                    batch = move_to_device(batch, self.device, non_blocking=True)
-                    with self.precision.autocast():
-                        values = executor.run(batch)
-                        loss = values[loss_keys[0]]
-                        for key in loss_keys[1:]:
-                            loss = loss + values[key]
-                    if stop_on_nan_loss and not torch.isfinite(loss).item():
-                        raise TrainingStopped(f"loss is {loss.item()} at step {self.step + 1}; stopping (stop_on_nan_loss)")
-                    self.precision.backward(loss / bps if bps > 1 else loss, self.optimizer)
+                    values = self._forward_backward(full_exec if wanted else loss_exec, batch, loss_keys, bps,
+                                                    stop_on_nan_loss)
                     if not last_micro:
                         continue
-                    if self.lr_policy is not None:
-                        for group, initial in zip(self.optimizer.param_groups, initial_lrs):
-                            group["lr"] = self.lr_policy(initial, self.step, self.epoch_num)
-                    self.precision.step(self.optimizer, grad_clip)
-                    self.optimizer.zero_grad(set_to_none=True)
-                    self.step += 1
+                    self._optimizer_step(initial_lrs, grad_clip)
                     self.registered_tensors = values
                     for callback in callbacks:
                         callback.on_iteration_end()
@@ -207,6 +194,28 @@ class PtActions:
         for callback in callbacks:
             callback.on_action_end()
         self.registered_tensors = {}
+
+    def _forward_backward(self, executor, batch, loss_keys, batches_per_step, stop_on_nan_loss):
+        """Forward one batch under the precision context, backward the summed losses; returns the values."""
+        batch = move_to_device(batch, self.device, non_blocking=True)
+        with self.precision.autocast():
+            values = executor.run(batch)
+            loss = values[loss_keys[0]]
+            for key in loss_keys[1:]:
+                loss = loss + values[key]
+        if stop_on_nan_loss and not torch.isfinite(loss).item():
+            raise TrainingStopped(f"loss is {loss.item()} at step {self.step + 1}; stopping (stop_on_nan_loss)")
+        self.precision.backward(loss / batches_per_step if batches_per_step > 1 else loss, self.optimizer)
+        return values
+
+    def _optimizer_step(self, initial_lrs, grad_clip):
+        """Set the policy's learning rate, step (skipping non-finite gradients), count the step."""
+        if self.lr_policy is not None:
+            for group, initial in zip(self.optimizer.param_groups, initial_lrs):
+                group["lr"] = self.lr_policy(initial, self.step, self.epoch_num)
+        self.precision.step(self.optimizer, grad_clip)
+        self.optimizer.zero_grad(set_to_none=True)
+        self.step += 1
 
     # ------------------------------------------------------------------ eval / infer
     def _eval_setup(self, tensors):
