@@ -183,6 +183,18 @@ def test_checkpoint_names_and_resume_at_saved_step(tmp_path):
     assert nf2.get_trainer().step == 12
 
 
+def test_save_removes_temporaries_of_a_killed_save(tmp_path):
+    ckpt = tmp_path / "ck"
+    ckpt.mkdir()
+    stale = ckpt / ".TaylorNet-STEP-3.pt.abc123.tmp"
+    stale.write_bytes(b"half a checkpoint")
+    nf = _factory(tmp_path)
+    loss = _graph(n=16, batch_size=8)[2]
+    nf.train([loss], callbacks=[nemo.core.CheckpointCallback(folder=str(ckpt), step_freq=2)], optimizer="sgd",
+             optimization_params={"max_steps": 2, "lr": 0.01})
+    assert sorted(os.listdir(ckpt)) == ["TaylorNet-STEP-2.pt", "trainer-STEP-2.pt"]
+
+
 def test_two_modules_of_one_class_use_unique_names(tmp_path):
     nf = _factory(tmp_path)
     dl = RealFunctionDataLayer(n=16, batch_size=8)

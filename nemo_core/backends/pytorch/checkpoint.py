@@ -20,6 +20,7 @@ __all__ = [
     "module_file",
     "trainer_file",
     "saved_steps",
+    "remove_stale_temporaries",
     "CheckpointError",
 ]
 
@@ -57,6 +58,12 @@ def load_module_state(module, state, path):
             f"{path} does not fit module {module.name}: missing keys {result.missing_keys}, "
             f"unexpected keys {result.unexpected_keys}"
         )
+
+
+def remove_stale_temporaries(folder):
+    """Delete half-written ``.<name>-STEP-<n>.pt.*.tmp`` files left by a killed save."""
+    for path in glob.glob(os.path.join(glob.escape(folder), ".*-STEP-*.pt.*.tmp")):
+        os.remove(path)
 
 
 def module_file(folder, module_key, step):

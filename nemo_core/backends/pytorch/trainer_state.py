@@ -26,6 +26,8 @@ def save(runner, folder, keep):
     """Write ``<Key>-STEP-<n>.pt`` per trained module and ``trainer-STEP-<n>.pt``; prune old sets."""
     step = runner.step
     keys = module_keys(runner.trained_modules)
+    if os.path.isdir(folder):
+        checkpoint.remove_stale_temporaries(folder)
     for module, key in keys.items():
         checkpoint.save_state(module.state_dict(), checkpoint.module_file(folder, key, step))
     epoch, batch_in_epoch = _position(runner)
