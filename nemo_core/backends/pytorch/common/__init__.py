@@ -1,4 +1,4 @@
-"""Reusable modules: losses, sequence embedding, zero data."""
+"""Reusable modules: losses and a zeros data layer."""
 
 from .losses import CrossEntropyLossNM, L1Loss, LossAggregatorNM, MSELoss
 from .zero_data import ZerosDataLayer
