@@ -5,6 +5,7 @@ computes them in the same forward pass on the steps where ``wants_values``
 says so and exposes them as ``registered_tensors`` (keyed by unique name).
 """
 
+import logging
 import time
 
 __all__ = ["ActionCallback", "SimpleLossLoggerCallback", "EvaluatorCallback", "CheckpointCallback"]
@@ -171,13 +172,16 @@ def _is_number(value):
 
 class CheckpointCallback(ActionCallback):
     """Save trained modules and trainer state every ``step_freq`` steps / ``epoch_freq``
-    epochs and at the end; with ``load_from_folder``, resume from the newest set first."""
+    epochs and at the end; with ``load_from_folder``, resume from the newest set first.
+    With both frequencies <= 0 it only restores (a warning says so)."""
 
     def __init__(self, folder, load_from_folder=None, step_freq=-1, epoch_freq=-1, checkpoints_to_keep=4,
                  force_load=False):
         super().__init__()
-        if step_freq <= 0 and epoch_freq <= 0:
-            raise ValueError("CheckpointCallback: set step_freq or epoch_freq to a positive number")
+        self._saves = step_freq > 0 or epoch_freq > 0
+        if not self._saves:
+            logging.getLogger("nemo").warning(
+                "CheckpointCallback: step_freq and epoch_freq are both <= 0; no checkpoints will be saved")
         self.folder = folder
         self.load_from_folder = load_from_folder
         self.step_freq = step_freq
@@ -195,7 +199,7 @@ class CheckpointCallback(ActionCallback):
             self._last_saved = self.action.restore_checkpoint(self.load_from_folder, self.force_load)
 
     def _save(self):
-        if self._last_saved != self.step:
+        if self._saves and self._last_saved != self.step:
             self.action.save_checkpoint(self._folder(), self.checkpoints_to_keep)
             self._last_saved = self.step
 

@@ -48,6 +48,15 @@ class NeuralModule(ABC):
 
     _name_counters = defaultdict(itertools.count)
 
+    def __init_subclass__(cls, **kwargs):
+        """Legacy 0.8/0.9 modules declare ports with a static ``create_ports()``."""
+        super().__init_subclass__(**kwargs)
+        if "create_ports" in cls.__dict__:
+            if "input_ports" not in cls.__dict__:
+                cls.input_ports = property(lambda self: type(self).create_ports()[0])
+            if "output_ports" not in cls.__dict__:
+                cls.output_ports = property(lambda self: type(self).create_ports()[1])
+
     def __new__(cls, *args, **kwargs):
         instance = super().__new__(cls)
         object.__setattr__(instance, "_init_params", _bind_init_params(cls, args, kwargs))

@@ -58,6 +58,17 @@ def test_ranks_agree_and_match_one_process_at_same_global_batch(runs):
     torch.testing.assert_close(rank0["weights"], single["weights"], rtol=1e-5, atol=1e-6)
 
 
+def test_accumulated_steps_across_ranks_match_one_process(tmp_path):
+    """2 ranks x 2 micro-batches of 2 (no all-reduce until the last) == 1 process at batch 8."""
+    _run(["-m", "torch.distributed.run", "--nproc_per_node=2", f"--master_port={_free_port()}", SCRIPT, *TRAIN,
+          "--batch_size", "2", "--iter_per_step", "2", "--out", str(tmp_path / "two")])
+    _run([SCRIPT, *TRAIN, "--batch_size", "8", "--out", str(tmp_path / "one")])
+    (rank0, rank1), single = _results(tmp_path / "two", 2), _results(tmp_path / "one", 1)[0]
+    assert rank0["step"] == single["step"] == 5
+    assert torch.equal(rank0["weights"], rank1["weights"])
+    torch.testing.assert_close(rank0["weights"], single["weights"], rtol=1e-5, atol=1e-6)
+
+
 def test_evaluator_counts_each_sample_once_across_ranks(runs):
     (rank0, rank1), _, _ = runs
     assert len(rank0["dataset_x"]) == 7

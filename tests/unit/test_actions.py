@@ -320,3 +320,18 @@ def test_infer_cache_reuses_loaded_batches(tmp_path):
     fresh = nf.infer([x])[0]
     assert all(torch.equal(a, b) for a, b in zip(first, cached))
     assert all(torch.equal(a + 100.0, b) for a, b in zip(first, fresh))
+
+
+def test_checkpoint_callback_without_frequencies_only_restores(tmp_path, caplog):
+    ckpt = tmp_path / "ck"
+    with caplog.at_level("WARNING", logger="nemo"):
+        nemo.logging.propagate = True
+        try:
+            callback = nemo.core.CheckpointCallback(folder=str(ckpt), load_from_folder=str(ckpt))
+        finally:
+            nemo.logging.propagate = False
+    assert "no checkpoints will be saved" in caplog.text
+    nf = _factory(tmp_path)
+    loss = _graph(n=16, batch_size=8)[2]
+    nf.train([loss], callbacks=[callback], optimizer="sgd", optimization_params={"max_steps": 2, "lr": 0.01})
+    assert not ckpt.exists()

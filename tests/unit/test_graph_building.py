@@ -198,3 +198,26 @@ def test_plan_orders_calls_and_needs_one_data_layer():
 def test_unknown_constructor_argument_is_an_error():
     with pytest.raises(TypeError, match="unknown constructor argument"):
         nemo.backends.pytorch.common.MSELoss(colour="red")
+
+
+def test_legacy_create_ports_modules_build_graphs():
+    from nemo.core.neural_types import AxisType, BatchTag, ChannelTag
+
+    class OldStyle(TrainableNM):
+        @staticmethod
+        def create_ports():
+            ports = {"x": NeuralType({0: AxisType(BatchTag), 1: AxisType(ChannelTag)})}
+            return ports, {"y": NeuralType({0: AxisType(BatchTag), 1: AxisType(ChannelTag)})}
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.fc = torch.nn.Linear(1, 1)
+
+        def forward(self, x):
+            return self.fc(x)
+
+    x, _ = RealFunctionDataLayer(n=8, batch_size=4)()
+    old = OldStyle()
+    y = old(x=x)
+    assert isinstance(y, NmTensor) and y.name == "y"
+    assert list(old.input_ports) == ["x"]

@@ -408,3 +408,12 @@ def test_port_name_mismatch_error():
     assert isinstance(error, NeuralTypeError)
     assert str(error) == "Module JasperEncoder0 has no input port 'audio'; its input ports are: audio_signal, length"
     assert error.known_ports == ("audio_signal", "length")
+
+
+def test_channel_and_dimension_axes_are_both_feature_axes():
+    channel = NeuralType(("B", "C", "T"), SpectrogramType())
+    dimension = NeuralType(("B", "D", "T"), SpectrogramType())
+    assert channel.compare(dimension) == NeuralTypeComparisonResult.SAME
+    assert NeuralType(("B", "C"), ChannelType()).compare(NeuralType(("B", "T"), ChannelType())) == (
+        NeuralTypeComparisonResult.INCOMPATIBLE
+    )

@@ -132,6 +132,7 @@ class PtActions:
             callbacks, tensors_to_optimize, synced_batchnorm, gradient_predivide
         )
         self.trained_modules = trainable
+        self._ddp_wrappers = list(callables.values())
         self.precision = Precision(
             self.optim_level, self.device, amp_dtype or self.amp_dtype, amp_max_loss_scale, use_apex, self.logger
         )
@@ -173,7 +174,7 @@ class PtActions:
                             callback.on_iteration_start()
                     wanted = last_micro and any(cb.wants_values(self.step + 1) for cb in callbacks)
                     values = self._forward_backward(full_exec if wanted else loss_exec, batch, loss_keys, bps,
-                                                    stop_on_nan_loss)
+                                                    stop_on_nan_loss, sync=last_micro)
                     if not last_micro:
                         continue
                     self._optimizer_step(initial_lrs, grad_clip)
@@ -195,17 +196,24 @@ class PtActions:
             callback.on_action_end()
         self.registered_tensors = {}
 
-    def _forward_backward(self, executor, batch, loss_keys, batches_per_step, stop_on_nan_loss):
-        """Forward one batch under the precision context, backward the summed losses; returns the values."""
+    def _forward_backward(self, executor, batch, loss_keys, batches_per_step, stop_on_nan_loss, sync=True):
+        """Forward one batch under the precision context, backward the summed losses; returns the values.
+
+        With ``sync=False`` (a micro-batch before the last of a step) DDP skips its all-reduce.
+        """
         batch = move_to_device(batch, self.device, non_blocking=True)
-        with self.precision.autocast():
-            values = executor.run(batch)
-            loss = values[loss_keys[0]]
-            for key in loss_keys[1:]:
-                loss = loss + values[key]
-        if stop_on_nan_loss and not torch.isfinite(loss).item():
-            raise TrainingStopped(f"loss is {loss.item()} at step {self.step + 1}; stopping (stop_on_nan_loss)")
-        self.precision.backward(loss / batches_per_step if batches_per_step > 1 else loss, self.optimizer)
+        with contextlib.ExitStack() as stack:
+            if not sync:
+                for wrapper in self._ddp_wrappers:
+                    stack.enter_context(wrapper.no_sync())
+            with self.precision.autocast():
+                values = executor.run(batch)
+                loss = values[loss_keys[0]]
+                for key in loss_keys[1:]:
+                    loss = loss + values[key]
+            if stop_on_nan_loss and not torch.isfinite(loss).item():
+                raise TrainingStopped(f"loss is {loss.item()} at step {self.step + 1}; stopping (stop_on_nan_loss)")
+            self.precision.backward(loss / batches_per_step if batches_per_step > 1 else loss, self.optimizer)
         return values
 
     def _optimizer_step(self, initial_lrs, grad_clip):

@@ -5,6 +5,7 @@ A job started by ``torchrun`` (``LOCAL_RANK``, ``RANK``, ``WORLD_SIZE``) or by
 group: nccl when the placement is a GPU, gloo on CPU.
 """
 
+import atexit
 import datetime
 import os
 
@@ -36,6 +37,7 @@ class DistributedContext:
                 torch.cuda.set_device(local_rank)
             timeout = datetime.timedelta(seconds=timeout_s or _env_int("NEMO_DIST_TIMEOUT_S", 600))
             dist.init_process_group(backend=self.backend, init_method="env://", timeout=timeout)
+            atexit.register(_destroy_process_group)
         if dist.is_initialized():
             self.world_size = dist.get_world_size()
             self.global_rank = dist.get_rank()
@@ -77,6 +79,12 @@ class DistributedContext:
         if not self.is_distributed:
             return bool(flag)
         return all(self.gather_objects(bool(flag)))
+
+
+def _destroy_process_group():
+    """Tear the group down before interpreter exit (a live gloo thread would abort the process)."""
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def _predivide_hook(world_size):

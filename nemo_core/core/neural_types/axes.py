@@ -95,6 +95,9 @@ def _to_kind(kind):
     raise TypeError(f"axis kind must be an AxisKind, a label such as 'B' or a legacy tag class, got {kind!r}")
 
 
+_FEATURE_KINDS = {AxisKind.Dimension, AxisKind.Channel}
+
+
 class AxisType:
     """One axis: its kind, an optional fixed size, and whether it is a list (container) axis."""
 
@@ -106,8 +109,10 @@ class AxisType:
         self.is_list = bool(is_list)
 
     def kind_matches(self, other):
-        """True when the kinds are equal or either is ``AxisKind.Any``."""
-        return AxisKind.Any in (self.kind, other.kind) or self.kind == other.kind
+        """True when the kinds are equal, either is ``AxisKind.Any``, or both are feature
+        axes (Dimension and Channel: legacy ``ChannelTag`` ports meet ``'D'`` ports)."""
+        kinds = {self.kind, other.kind}
+        return AxisKind.Any in kinds or len(kinds) == 1 or kinds == _FEATURE_KINDS
 
     def size_matches(self, other):
         """True when either size is unknown or both are equal."""
