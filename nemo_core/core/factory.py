@@ -164,6 +164,23 @@ class NeuralModuleFactory:
 
         return deployment_export(module, output, d_format, input_example, output_example, self._logger)
 
+    def get_module(self, name, params, collection, pretrained=False):
+        """Legacy module lookup: ``nf.get_module("JasperEncoder", {...}, "nemo_asr")``."""
+        import importlib
+
+        if pretrained:
+            raise ValueError(f"get_module({name!r}, pretrained=True): downloads are not available; build the module "
+                             "and load local weights with module.restore_from(path)")
+        package = importlib.import_module(collection if collection != "toys" else "nemo.backends.pytorch.tutorials")
+        module_cls = getattr(package, name, None)
+        if module_cls is None:
+            raise ValueError(f"collection {collection!r} has no module named {name!r}")
+        return module_cls(**(params or {}))
+
+    def clear_cache(self):
+        """Forget the batches kept by ``infer(cache=True)``."""
+        self._trainer.clear_cache()
+
     def create_optimizer(self, optimizer, things_to_optimize, optimizer_params=None):
         return self._trainer.create_optimizer(optimizer, things_to_optimize, optimizer_params)
 

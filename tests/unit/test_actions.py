@@ -335,3 +335,18 @@ def test_checkpoint_callback_without_frequencies_only_restores(tmp_path, caplog)
     loss = _graph(n=16, batch_size=8)[2]
     nf.train([loss], callbacks=[callback], optimizer="sgd", optimization_params={"max_steps": 2, "lr": 0.01})
     assert not ckpt.exists()
+
+
+def test_legacy_get_module_and_clear_cache(tmp_path):
+    nf = _factory(tmp_path)
+    net = nf.get_module("TaylorNet", {"dim": 3}, "toys")
+    assert isinstance(net, TaylorNet) and net.init_params["dim"] == 3
+    with pytest.raises(ValueError, match="no module named"):
+        nf.get_module("Nope", {}, "toys")
+    with pytest.raises(ValueError, match="restore_from"):
+        nf.get_module("TaylorNet", {"dim": 3}, "toys", pretrained=True)
+    x = _graph(n=8, batch_size=8)[4]
+    nf.infer([x], cache=True)
+    nf.clear_cache()
+    with pytest.raises(ValueError, match="cache=True"):
+        nf.infer([x], use_cache=True)

@@ -68,6 +68,10 @@ class PtActions:
         self._eval_cache = {}
         self._infer_cache = None
 
+    def clear_cache(self):
+        """Forget the batches kept by ``infer(cache=True)``."""
+        self._infer_cache = None
+
     local_rank = property(lambda self: self.dist.local_rank)
     global_rank = property(lambda self: self.dist.global_rank)
     world_size = property(lambda self: self.dist.world_size)
