@@ -121,3 +121,23 @@ def test_greedy_decoder_blanks_frames_past_length():
     assert torch.equal(full, log_probs.argmax(-1))
     assert torch.equal(masked[0], full[0])
     assert torch.equal(masked[1, :3], full[1, :3]) and torch.all(masked[1, 3:] == 3)
+
+
+def test_jasper_encoder_exports_to_onnx_and_torchscript(tmp_path):
+    import onnxruntime
+
+    nf = nemo.core.NeuralModuleFactory(placement=nemo.core.DeviceType.CPU)
+    encoder = nemo_asr.JasperEncoder(feat_in=64, **_config("quartznet_an4.yaml")["JasperEncoder"])
+    example = (torch.randn(2, 64, 48), torch.tensor([48, 30]))
+    onnx_path = nf.deployment_export(encoder, str(tmp_path / "encoder.onnx"), input_example=example)
+    session = onnxruntime.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+    spec, length = torch.randn(3, 64, 64), torch.tensor([64, 40, 20])
+    outputs, lengths = session.run(None, {"audio_signal": spec.numpy(), "length": length.numpy()})
+    with torch.no_grad():
+        expected, expected_len = encoder.eval()(audio_signal=spec, length=length)
+    assert lengths.tolist() == expected_len.tolist()
+    assert torch.allclose(torch.from_numpy(outputs), expected, atol=1e-4)
+    ts_path = nf.deployment_export(encoder, str(tmp_path / "encoder.ts"), input_example=example)
+    scripted_out, _ = torch.jit.load(ts_path)(*example)
+    with torch.no_grad():
+        assert torch.allclose(scripted_out, encoder(audio_signal=example[0], length=example[1])[0], atol=1e-5)
