@@ -65,6 +65,8 @@ class PtActions:
         self.lr_policy = None
         self.precision = None
         self.trained_modules = []
+        self._ddp_wrappers = []
+        self._grad_averager = None
         self._eval_cache = {}
         self._infer_cache = None
 
@@ -114,8 +116,7 @@ class PtActions:
                     torch.nn.SyncBatchNorm.convert_sync_batchnorm(module)
         self._place(modules)
         trainable = [m for m in modules if isinstance(m, TrainableNM)]
-        callables = {m: self.dist.wrap(m, gradient_predivide) for m in trainable}
-        callables = {m: w for m, w in callables.items() if w is not m}
+        callables, self._grad_averager = self.dist.prepare_training(trainable, gradient_predivide)
         return loss_plan, full_plan, trainable, callables
 
     # ------------------------------------------------------------------ train
@@ -203,7 +204,8 @@ class PtActions:
     def _forward_backward(self, executor, batch, loss_keys, batches_per_step, stop_on_nan_loss, sync=True):
         """Forward one batch under the precision context, backward the summed losses; returns the values.
 
-        With ``sync=False`` (a micro-batch before the last of a step) DDP skips its all-reduce.
+        With ``sync=False`` (a micro-batch before the last of a step) gradients are not yet
+        averaged across ranks.
         """
         batch = move_to_device(batch, self.device, non_blocking=True)
         with contextlib.ExitStack() as stack:
@@ -218,6 +220,8 @@ class PtActions:
             if stop_on_nan_loss and not torch.isfinite(loss).item():
                 raise TrainingStopped(f"loss is {loss.item()} at step {self.step + 1}; stopping (stop_on_nan_loss)")
             self.precision.backward(loss / batches_per_step if batches_per_step > 1 else loss, self.optimizer)
+        if sync and self._grad_averager is not None:
+            self._grad_averager.after_backward()
         return values
 
     def _optimizer_step(self, initial_lrs, grad_clip):

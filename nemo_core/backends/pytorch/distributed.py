@@ -50,17 +50,26 @@ class DistributedContext:
     def is_main(self):
         return self.global_rank == 0
 
-    def wrap(self, module, gradient_predivide=False, find_unused=False):
-        """Wrap a module holding trainable weights in DistributedDataParallel."""
-        if not self.is_distributed or not any(p.requires_grad for p in module.parameters()):
-            return module
-        device_ids = [self.local_rank] if self.backend == "nccl" else None
-        ddp = torch.nn.parallel.DistributedDataParallel(
-            module, device_ids=device_ids, find_unused_parameters=find_unused
-        )
-        if gradient_predivide:
-            ddp.register_comm_hook(None, _predivide_hook(self.world_size))
-        return ddp
+    def prepare_training(self, modules, gradient_predivide=False):
+        """Make gradients agree across ranks: ``(ddp_wrappers, averager)``.
+
+        On nccl each module holding trainable weights is wrapped in
+        DistributedDataParallel (``{module: wrapper}``); on gloo a
+        :class:`GradientAverager` gives the same result without DDP's reducer,
+        which now and then aborts a CPU process in torch 2.13.
+        """
+        trainable = [m for m in modules if any(p.requires_grad for p in m.parameters())]
+        if not self.is_distributed or not trainable:
+            return {}, None
+        if self.backend != "nccl":
+            return {}, GradientAverager(trainable, self.world_size, gradient_predivide)
+        wrappers = {}
+        for module in trainable:
+            ddp = torch.nn.parallel.DistributedDataParallel(module, device_ids=[self.local_rank])
+            if gradient_predivide:
+                ddp.register_comm_hook(None, _predivide_hook(self.world_size))
+            wrappers[module] = ddp
+        return wrappers, None
 
     def barrier(self):
         if self.is_distributed:
@@ -95,6 +104,55 @@ def _predivide_hook(world_size):
         return dist.all_reduce(tensor, async_op=True).get_future().then(lambda fut: fut.value()[0])
 
     return hook
+
+
+def _coalesced(tensors, operation):
+    """Apply ``operation`` to one flat buffer per dtype holding ``tensors``, then copy back."""
+    by_dtype = {}
+    for tensor in tensors:
+        by_dtype.setdefault(tensor.dtype, []).append(tensor)
+    for group in by_dtype.values():
+        flat = torch.cat([t.reshape(-1) for t in group])
+        operation(flat)
+        for tensor, chunk in zip(group, flat.split([t.numel() for t in group])):
+            tensor.copy_(chunk.view_as(tensor))
+
+
+class GradientAverager:
+    """DistributedDataParallel's result by explicit collectives.
+
+    At creation every weight and buffer is broadcast from rank 0; after each
+    step's backward the gradients are averaged over ranks (one all-reduce per
+    dtype; divided before it with ``predivide``) and buffers such as BatchNorm
+    statistics are broadcast from rank 0 again.
+    """
+
+    def __init__(self, modules, world_size, predivide=False):
+        self.world_size = world_size
+        self.predivide = predivide
+        self.params = list(dict.fromkeys(p for m in modules for p in m.parameters() if p.requires_grad))
+        self.buffers = list(dict.fromkeys(b for m in modules for b in m.buffers()))
+        state = list(dict.fromkeys(t for m in modules for t in m.parameters())) + self.buffers
+        with torch.no_grad():
+            _coalesced(state, lambda flat: dist.broadcast(flat, src=0))
+
+    def after_backward(self):
+        """Average the gradients over ranks and re-broadcast the buffers."""
+        for param in self.params:
+            if param.grad is None:
+                param.grad = torch.zeros_like(param)
+
+        def average(flat):
+            if self.predivide:
+                flat.div_(self.world_size)
+            dist.all_reduce(flat)
+            if not self.predivide:
+                flat.div_(self.world_size)
+
+        with torch.no_grad():
+            _coalesced([p.grad for p in self.params], average)
+            if self.buffers:
+                _coalesced(self.buffers, lambda flat: dist.broadcast(flat, src=0))
 
 
 class EpochSampler(DistributedSampler):
