@@ -6,8 +6,10 @@ group: nccl when the placement is a GPU, gloo on CPU.
 """
 
 import atexit
+import collections
 import datetime
 import os
+import pickle
 
 import torch
 import torch.distributed as dist
@@ -73,15 +75,23 @@ class DistributedContext:
 
     def barrier(self):
         if self.is_distributed:
-            dist.barrier()
+            _collective(dist.barrier)
 
     def gather_objects(self, obj):
-        """Every rank's ``obj`` in rank order (just ``[obj]`` when not distributed)."""
+        """Every rank's ``obj`` (picklable) in rank order (just ``[obj]`` when not distributed)."""
         if not self.is_distributed:
             return [obj]
-        gathered = [None] * self.world_size
-        dist.all_gather_object(gathered, obj)
-        return gathered
+        device = torch.device("cuda", torch.cuda.current_device()) if self.backend == "nccl" else torch.device("cpu")
+        payload = torch.frombuffer(bytearray(pickle.dumps(obj)), dtype=torch.uint8).to(device)
+        size = torch.tensor([payload.numel()], dtype=torch.int64, device=device)
+        sizes = [torch.empty_like(size) for _ in range(self.world_size)]
+        _collective(dist.all_gather, sizes, size)
+        longest = max(int(n) for n in sizes)
+        padded = torch.zeros(longest, dtype=torch.uint8, device=device)
+        padded[: payload.numel()] = payload
+        chunks = [torch.empty_like(padded) for _ in range(self.world_size)]
+        _collective(dist.all_gather, chunks, padded)
+        return [pickle.loads(chunk[: int(n)].cpu().numpy().tobytes()) for chunk, n in zip(chunks, sizes)]
 
     def all_true(self, flag):
         """Whether ``flag`` holds on every rank."""
@@ -90,8 +100,24 @@ class DistributedContext:
         return all(self.gather_objects(bool(flag)))
 
 
+# Handles of the latest collectives. A gloo worker thread drops its reference to a
+# finished work right after signalling it; were that the last reference while the
+# interpreter shuts down, freeing the work's tensors would need the GIL and abort the
+# process ("terminate called without an active exception"). Holding the handles here
+# makes the main thread free them instead.
+_RECENT_WORK = collections.deque(maxlen=4)
+
+
+def _collective(operation, *args, **kwargs):
+    """Run a torch.distributed collective to completion, keeping its work handle."""
+    work = operation(*args, async_op=True, **kwargs)
+    work.wait()
+    _RECENT_WORK.append(work)
+
+
 def _destroy_process_group():
-    """Tear the group down before interpreter exit (a live gloo thread would abort the process)."""
+    """Free the kept work handles and tear the group down before interpreter exit."""
+    _RECENT_WORK.clear()
     if dist.is_initialized():
         dist.destroy_process_group()
 
@@ -134,7 +160,7 @@ class GradientAverager:
         self.buffers = list(dict.fromkeys(b for m in modules for b in m.buffers()))
         state = list(dict.fromkeys(t for m in modules for t in m.parameters())) + self.buffers
         with torch.no_grad():
-            _coalesced(state, lambda flat: dist.broadcast(flat, src=0))
+            _coalesced(state, lambda flat: _collective(dist.broadcast, flat, src=0))
 
     def after_backward(self):
         """Average the gradients over ranks and re-broadcast the buffers."""
@@ -145,14 +171,14 @@ class GradientAverager:
         def average(flat):
             if self.predivide:
                 flat.div_(self.world_size)
-            dist.all_reduce(flat)
+            _collective(dist.all_reduce, flat)
             if not self.predivide:
                 flat.div_(self.world_size)
 
         with torch.no_grad():
             _coalesced([p.grad for p in self.params], average)
             if self.buffers:
-                _coalesced(self.buffers, lambda flat: dist.broadcast(flat, src=0))
+                _coalesced(self.buffers, lambda flat: _collective(dist.broadcast, flat, src=0))
 
 
 class EpochSampler(DistributedSampler):
