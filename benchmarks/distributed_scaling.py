@@ -109,7 +109,7 @@ def main():
     print(f"MLP {WIDTH}x3 on CPU, per-rank batch {BATCH}, SGD, one thread per process, "
           f"median of {STEPS} steps after {WARMUP} warm-up\n")
     print(f"{'run':<44} {'ms/step':>9} {'samples/s':>10}")
-    rows = [("1 process", 1, t1), ("2 processes, DDP over gloo (torchrun)", 2, t2),
+    rows = [("1 process", 1, t1), ("2 processes, gloo all-reduce (torchrun)", 2, t2),
             ("2 independent processes (no all-reduce)", 2, t_free)]
     for name, nproc, value in rows:
         print(f"{name:<44} {value * 1e3:>9.2f} {nproc * BATCH / value:>10.0f}")
