@@ -28,6 +28,7 @@ def worker(out):
     import nemo
     from nemo.backends.pytorch.tutorials import MSELoss, RealFunctionDataLayer
     from nemo.core.neural_types import ChannelType, NeuralType
+    from step_timer import StepTimer
 
     class MLP(nemo.backends.pytorch.TrainableNM):
         """Ports: ``x`` (B, 1) -> ``y_pred`` (B, 1)."""
@@ -42,14 +43,6 @@ def worker(out):
 
         def forward(self, x):
             return self.net(x)
-
-    class StepTimer(nemo.core.ActionCallback):
-        def __init__(self):
-            super().__init__()
-            self.stamps = []
-
-        def on_iteration_end(self):
-            self.stamps.append(time.perf_counter())
 
     nf = nemo.core.NeuralModuleFactory(placement=nemo.core.DeviceType.CPU, random_seed=0)
     total = WARMUP + STEPS + 1

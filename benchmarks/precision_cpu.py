@@ -18,6 +18,7 @@ from torch import nn
 import nemo
 from nemo.backends.pytorch.tutorials import CrossEntropyLoss
 from nemo.core.neural_types import ChannelType, LabelsType, LogitsType, NeuralType
+from step_timer import StepTimer
 
 WARMUP, STEPS, BATCH, ROUNDS = 2, 8, 64, 3
 
@@ -55,14 +56,6 @@ class ConvNet(nemo.backends.pytorch.TrainableNM):
     def forward(self, image):
         return self.classifier(self.features(image))
 
-
-class StepTimer(nemo.core.ActionCallback):
-    def __init__(self):
-        super().__init__()
-        self.stamps = []
-
-    def on_iteration_end(self):
-        self.stamps.append(time.perf_counter())
 
 
 def build(level):

@@ -22,12 +22,15 @@ __all__ = [
 ]
 
 
-def _window_samples(sample_rate, seconds, samples, what):
-    if samples:
-        return int(samples)
-    if not seconds:
-        raise ValueError(f"give {what} in seconds or n_{what} in samples")
-    return int(round(seconds * sample_rate))
+def _window_samples(sample_rate, window_size, window_stride, n_window_size, n_window_stride):
+    """``n_window_size`` / ``n_window_stride`` in samples: given directly, or from seconds."""
+    samples = {}
+    for what, seconds, count in (("window_size", window_size, n_window_size),
+                                 ("window_stride", window_stride, n_window_stride)):
+        if not (count or seconds):
+            raise ValueError(f"give {what} in seconds or n_{what} in samples")
+        samples[f"n_{what}"] = int(count) if count else int(round(seconds * sample_rate))
+    return samples
 
 
 class _Preprocessor(NonTrainableNM):
@@ -75,8 +78,7 @@ class AudioToMelSpectrogramPreprocessor(_Preprocessor):
         super().__init__(sample_rate, name=name, **kwargs)
         self.featurizer = FilterbankFeatures(
             sample_rate=sample_rate,
-            n_window_size=_window_samples(sample_rate, window_size, n_window_size, "window_size"),
-            n_window_stride=_window_samples(sample_rate, window_stride, n_window_stride, "window_stride"),
+            **_window_samples(sample_rate, window_size, window_stride, n_window_size, n_window_stride),
             window=window, normalize=normalize, n_fft=n_fft, preemph=preemph, nfilt=features, lowfreq=lowfreq,
             highfreq=highfreq, log=log, log_zero_guard_type=log_zero_guard_type,
             log_zero_guard_value=log_zero_guard_value, dither=dither, pad_to=pad_to, max_duration=max_duration,
@@ -100,8 +102,7 @@ class AudioToMFCCPreprocessor(_Preprocessor):
         super().__init__(sample_rate, name=name, **kwargs)
         self.featurizer = MFCCFeatures(
             sample_rate=sample_rate,
-            n_window_size=_window_samples(sample_rate, window_size, n_window_size, "window_size"),
-            n_window_stride=_window_samples(sample_rate, window_stride, n_window_stride, "window_stride"),
+            **_window_samples(sample_rate, window_size, window_stride, n_window_size, n_window_stride),
             window=window, n_fft=n_fft, lowfreq=lowfreq, highfreq=highfreq, n_mels=n_mels, n_mfcc=n_mfcc,
             log_zero_guard_value=log_zero_guard_value, normalize=normalize, preemph=preemph, dither=dither,
             pad_to=pad_to, stft_conv=stft_conv,
@@ -119,8 +120,7 @@ class AudioToSpectrogramPreprocessor(_Preprocessor):
         super().__init__(sample_rate, name=name, **kwargs)
         self.featurizer = SpectrogramFeatures(
             sample_rate=sample_rate,
-            n_window_size=_window_samples(sample_rate, window_size, n_window_size, "window_size"),
-            n_window_stride=_window_samples(sample_rate, window_stride, n_window_stride, "window_stride"),
+            **_window_samples(sample_rate, window_size, window_stride, n_window_size, n_window_stride),
             window=window, normalize=normalize, n_fft=n_fft, preemph=preemph, log=log,
             log_zero_guard_type=log_zero_guard_type, log_zero_guard_value=log_zero_guard_value, dither=dither,
             pad_to=pad_to, stft_conv=stft_conv, mag_power=mag_power,
