@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import time
 from enum import Enum
 
 __all__ = ["Backend", "DeviceType", "Optimization", "DeploymentFormat", "NeuralModuleFactory"]
@@ -81,8 +82,6 @@ class NeuralModuleFactory:
             self._device = torch.device("cuda", self._dist.local_rank or 0)
             torch.backends.cudnn.benchmark = cudnn_benchmark
         if add_time_to_log_dir and log_dir:
-            import time
-
             log_dir = os.path.join(log_dir, time.strftime("%Y%m%d-%H%M%S"))
         self._log_dir = log_dir
         self._logger = get_logger(log_dir, self._dist.global_rank)
