@@ -25,10 +25,6 @@ class GraphPlan:
     def data_layer(self):
         return self.calls[0].module
 
-    def contains(self, tensor):
-        """Whether ``tensor`` is produced by a call of this plan."""
-        return any(call is tensor.call for call in self.calls)
-
 
 def _is_data_layer(module):
     return not (module.input_ports or {})

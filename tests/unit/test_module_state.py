@@ -94,3 +94,9 @@ def test_init_params_recorded_with_defaults():
     layer = RealFunctionDataLayer(n=10, batch_size=2)
     assert layer.init_params["n"] == 10 and layer.init_params["x_lo"] == -4
     assert layer.local_parameters == layer.init_params
+
+
+def test_restore_with_wrong_shapes_names_file_and_module(tmp_path):
+    TaylorNet(dim=5).save_to(str(tmp_path / "five.pt"))
+    with pytest.raises(CheckpointError, match="(?s)five.pt does not fit module .*size mismatch"):
+        TaylorNet(dim=3).restore_from(str(tmp_path / "five.pt"))

@@ -208,10 +208,7 @@ class PtActions:
         averaged across ranks.
         """
         batch = move_to_device(batch, self.device, non_blocking=True)
-        with contextlib.ExitStack() as stack:
-            if not sync:
-                for wrapper in self._ddp_wrappers:
-                    stack.enter_context(wrapper.no_sync())
+        with self._no_sync() if not sync and self._ddp_wrappers else contextlib.nullcontext():
             with self.precision.autocast():
                 values = executor.run(batch)
                 loss = values[loss_keys[0]]
@@ -223,6 +220,14 @@ class PtActions:
         if sync and self._grad_averager is not None:
             self._grad_averager.after_backward()
         return values
+
+    @contextlib.contextmanager
+    def _no_sync(self):
+        """Suspend DDP's gradient all-reduce in every wrapper (micro-batches before a step's last)."""
+        with contextlib.ExitStack() as stack:
+            for wrapper in self._ddp_wrappers:
+                stack.enter_context(wrapper.no_sync())
+            yield
 
     def _optimizer_step(self, initial_lrs, grad_clip):
         """Set the policy's learning rate, step (skipping non-finite gradients), count the step."""

@@ -51,8 +51,11 @@ def load_state(path, map_location="cpu"):
 
 
 def load_module_state(module, state, path):
-    """Load ``state`` into ``module``; a mismatch names the file and the keys."""
-    result = module.load_state_dict(state, strict=False)
+    """Load ``state`` into ``module``; a mismatch names the file and the keys or shapes."""
+    try:
+        result = module.load_state_dict(state, strict=False)
+    except RuntimeError as error:  # torch reports shape mismatches this way
+        raise CheckpointError(f"{path} does not fit module {module.name}: {error}") from error
     if result.missing_keys or result.unexpected_keys:
         raise CheckpointError(
             f"{path} does not fit module {module.name}: missing keys {result.missing_keys}, "

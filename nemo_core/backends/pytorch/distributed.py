@@ -73,10 +73,6 @@ class DistributedContext:
             wrappers[module] = ddp
         return wrappers, None
 
-    def barrier(self):
-        if self.is_distributed:
-            _collective(dist.barrier)
-
     def gather_objects(self, obj):
         """Every rank's ``obj`` (picklable) in rank order (just ``[obj]`` when not distributed)."""
         if not self.is_distributed:

@@ -76,7 +76,12 @@ def restore(runner, folder, force_load=False):
         checkpoint.load_module_state(module, checkpoint.load_state(path, runner.device), path)
     path = checkpoint.trainer_file(folder, step)
     state = checkpoint.load_state(path, "cpu")
-    runner.optimizer.load_state_dict(state["optimizer"])
+    try:
+        runner.optimizer.load_state_dict(state["optimizer"])
+    except (ValueError, KeyError) as error:
+        raise checkpoint.CheckpointError(
+            f"{path}: its optimizer state does not fit the optimizer of this run ({error})"
+        ) from error
     runner.precision.load_state_dict(state["precision"])
     runner.step, runner.epoch_num, runner.batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
     runner.data_seed = state.get("data_seed", runner.data_seed)
