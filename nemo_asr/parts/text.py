@@ -1,10 +1,7 @@
 """Transcript normalization (numbers and symbols to words) and a character tokenizer."""
+import functools
 import re
 import string
-
-import inflect
-
-_inflect = inflect.engine()
 
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _DOLLARS = re.compile(r"\$\s*(\d+)(?:\.(\d{1,2}))?\b")
@@ -15,9 +12,17 @@ _INTEGER = re.compile(r"\d+")
 _SYMBOLS = {"&": " and ", "%": " percent ", "\u2019": "'", "\u2018": "'"}
 
 
+@functools.lru_cache(maxsize=1)
+def _inflect():
+    """The ``inflect`` engine, built on first use (building it takes over a second)."""
+    import inflect
+
+    return inflect.engine()
+
+
 def number_to_words(number):
     """Spell a number (string or int) in words without hyphens or commas: 25 -> 'twenty five'."""
-    words = _inflect.number_to_words(str(number), andword="")
+    words = _inflect().number_to_words(str(number), andword="")
     return " " + words.replace("-", " ").replace(",", "") + " "
 
 
@@ -32,7 +37,7 @@ def _dollars(match):
 
 
 def _ordinal(match):
-    return number_to_words(_inflect.ordinal(match.group(1)))
+    return number_to_words(_inflect().ordinal(match.group(1)))
 
 
 def normalize_text(text, labels=None, lowercase=True):
