@@ -130,6 +130,10 @@ class AudioToSpectrogramPreprocessor(_Preprocessor):
 class SpectrogramAugmentation(NonTrainableNM):
     """SpecAugment (frequency/time masks) and SpecCutout (rectangles); active only in training.
 
+    Masks are drawn on the batch's device from torch's default generator (seeded by the
+    factory's ``random_seed``, saved in trainer checkpoints), or from ``rng``: a
+    ``torch.Generator``, or a legacy ``random.Random`` that seeds a private generator once.
+
     Input port: ``input_spec`` (B, D, T). Output port: ``augmented_spec`` (B, D, T).
     """
 

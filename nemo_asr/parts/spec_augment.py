@@ -1,17 +1,47 @@
-"""SpecAugment-style masking of spectrograms [B, D, T] (active in training mode only)."""
+"""SpecAugment-style masking of spectrograms [B, D, T] (active in training mode only).
+
+Masks are built on the batch's device for the whole batch at once, without reading
+anything back to the host. Random numbers come from torch's default generator of that
+device (seeded by the factory's ``random_seed`` and saved in trainer checkpoints) or from
+an explicit ``torch.Generator``.
+"""
 import random
 
 import torch
 from torch import nn
 
 
-def _spans(rng, count, max_width, size):
-    """``count`` random ``(start, width)`` spans inside ``[0, size)``, widths in [0, max_width]."""
-    spans = []
-    for _ in range(count):
-        width = rng.randint(0, min(max_width, size))
-        spans.append((rng.randint(0, size - width), width))
-    return spans
+def as_generator(rng):
+    """``None`` or a ``torch.Generator`` unchanged; a legacy ``random.Random`` seeds a new CPU generator once."""
+    if rng is None or isinstance(rng, torch.Generator):
+        return rng
+    if isinstance(rng, random.Random):
+        return torch.Generator().manual_seed(rng.getrandbits(63))
+    raise TypeError(f"rng must be None, a torch.Generator or a random.Random, got {type(rng).__name__}")
+
+
+def _uniform(shape, device, generator):
+    """Uniform [0, 1) numbers on ``device``, drawn from ``generator`` (default: the device's own)."""
+    if generator is None:
+        return torch.rand(shape, device=device)
+    return torch.rand(shape, device=generator.device, generator=generator).to(device, non_blocking=True)
+
+
+def _span_masks(uniform, max_width, size, positions):
+    """Masks ``[B, positions]`` covering, per row, the union of random spans inside ``[0, size)``.
+
+    ``uniform`` is ``[B, n, 2]``; span ``k`` of row ``b`` has a width uniform in
+    ``[0, min(max_width, size)]`` and a start uniform in ``[0, size - width]`` (integers).
+    ``max_width`` and ``size`` are ints or ``[B]`` integer tensors.
+    """
+    size = torch.as_tensor(size, device=uniform.device).expand(uniform.shape[0]).unsqueeze(1)
+    limit = torch.minimum(torch.as_tensor(max_width, device=uniform.device), size)
+    width = torch.minimum((uniform[..., 0] * (limit + 1)).floor().long(), limit)
+    room = size - width
+    start = torch.minimum((uniform[..., 1] * (room + 1)).floor().long(), room)
+    index = torch.arange(positions, device=uniform.device)
+    inside = (index >= start.unsqueeze(-1)) & (index < (start + width).unsqueeze(-1))
+    return inside.any(dim=1)
 
 
 class SpecAugment(nn.Module):
@@ -20,9 +50,10 @@ class SpecAugment(nn.Module):
     Args:
         freq_masks, time_masks: number of masks of each kind.
         freq_width: maximum band width in features.
-        time_width: maximum span in frames; a float in (0, 1) is a fraction of the
-            utterance length.
-        rng: a ``random.Random`` for reproducible masks.
+        time_width: maximum span in frames; a float in (0, 1) is a fraction of each
+            utterance's valid length.
+        rng: ``None`` (torch's default generator of the batch's device), a
+            ``torch.Generator``, or a legacy ``random.Random`` that seeds a private generator.
     """
 
     def __init__(self, freq_masks=0, time_masks=0, freq_width=10, time_width=10, rng=None):
@@ -33,7 +64,7 @@ class SpecAugment(nn.Module):
         self.time_masks = time_masks
         self.freq_width = freq_width
         self.time_width = time_width
-        self.rng = rng if rng is not None else random.Random()
+        self.generator = as_generator(rng)
 
     @torch.no_grad()
     def forward(self, x, length=None):
@@ -41,17 +72,14 @@ class SpecAugment(nn.Module):
         if not self.training or (self.freq_masks == 0 and self.time_masks == 0):
             return x
         batch, features, frames = x.shape
-        lengths = [frames] * batch if length is None else [int(n) for n in length]
-        mask = torch.zeros(x.shape, dtype=torch.bool)
-        for i in range(batch):
-            for start, width in _spans(self.rng, self.freq_masks, self.freq_width, features):
-                mask[i, start : start + width, :] = True
-            max_width = self.time_width
-            if isinstance(max_width, float):
-                max_width = int(max_width * lengths[i])
-            for start, width in _spans(self.rng, self.time_masks, max_width, lengths[i]):
-                mask[i, :, start : start + width] = True
-        return x.masked_fill(mask.to(x.device), 0.0)
+        uniform = _uniform((batch, self.freq_masks + self.time_masks, 2), x.device, self.generator)
+        freq = _span_masks(uniform[:, : self.freq_masks], self.freq_width, features, features)
+        valid = frames if length is None else length.to(x.device).clamp(0, frames)
+        max_width = self.time_width
+        if isinstance(max_width, float):
+            max_width = (torch.as_tensor(valid, device=x.device) * max_width).floor().long().reshape(-1, 1)
+        time = _span_masks(uniform[:, self.freq_masks :], max_width, valid, frames)
+        return x.masked_fill(freq.unsqueeze(2) | time.unsqueeze(1), 0.0)
 
 
 class SpecCutout(nn.Module):
@@ -60,7 +88,7 @@ class SpecCutout(nn.Module):
     Args:
         rect_masks: number of rectangles.
         rect_time, rect_freq: maximum rectangle size along time and frequency.
-        rng: a ``random.Random`` for reproducible masks.
+        rng: as for :class:`SpecAugment`.
     """
 
     def __init__(self, rect_masks=0, rect_time=5, rect_freq=20, rng=None):
@@ -68,7 +96,7 @@ class SpecCutout(nn.Module):
         self.rect_masks = rect_masks
         self.rect_time = rect_time
         self.rect_freq = rect_freq
-        self.rng = rng if rng is not None else random.Random()
+        self.generator = as_generator(rng)
 
     @torch.no_grad()
     def forward(self, x):
@@ -76,10 +104,10 @@ class SpecCutout(nn.Module):
         if not self.training or self.rect_masks == 0:
             return x
         batch, features, frames = x.shape
-        mask = torch.zeros(x.shape, dtype=torch.bool)
-        for i in range(batch):
-            for _ in range(self.rect_masks):
-                (f0, fw), = _spans(self.rng, 1, self.rect_freq, features)
-                (t0, tw), = _spans(self.rng, 1, self.rect_time, frames)
-                mask[i, f0 : f0 + fw, t0 : t0 + tw] = True
-        return x.masked_fill(mask.to(x.device), 0.0)
+        uniform = _uniform((batch, self.rect_masks, 2, 2), x.device, self.generator)
+        mask = torch.zeros_like(x, dtype=torch.bool)
+        for k in range(self.rect_masks):
+            freq = _span_masks(uniform[:, k : k + 1, 0], self.rect_freq, features, features)
+            time = _span_masks(uniform[:, k : k + 1, 1], self.rect_time, frames, frames)
+            mask |= freq.unsqueeze(2) & time.unsqueeze(1)
+        return x.masked_fill(mask, 0.0)
