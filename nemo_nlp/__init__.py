@@ -1,0 +1,36 @@
+"""NLP collection: tokenizers, BERT-family encoders, token/sequence heads and NLP tasks."""
+
+from . import data, huggingface, utils
+from .data import BertTokenClassificationDataLayer
+from .data.tokenizers import (
+    CharTokenizer,
+    NemoBertTokenizer,
+    SentencePieceTokenizer,
+    TokenizerSpec,
+    WordTokenizer,
+    create_spt_model,
+    get_tokenizer,
+)
+from .losses import JointIntentSlotLoss, MaskedLanguageModelingLossNM, TokenClassificationLoss
+from .sequence_classifier import SequenceClassifier
+from .token_classifier import BertTokenClassifier, TokenClassifier
+
+__all__ = [
+    "BertTokenClassificationDataLayer",
+    "BertTokenClassifier",
+    "CharTokenizer",
+    "JointIntentSlotLoss",
+    "MaskedLanguageModelingLossNM",
+    "NemoBertTokenizer",
+    "SentencePieceTokenizer",
+    "SequenceClassifier",
+    "TokenClassificationLoss",
+    "TokenClassifier",
+    "TokenizerSpec",
+    "WordTokenizer",
+    "create_spt_model",
+    "data",
+    "get_tokenizer",
+    "huggingface",
+    "utils",
+]

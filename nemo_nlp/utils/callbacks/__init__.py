@@ -1,0 +1,1 @@
+"""Evaluation callbacks per task (use with ``nemo.core.EvaluatorCallback``)."""
