@@ -58,10 +58,21 @@ _PORT_SLOTS = (("loss", "loss"), ("predictions", "predictions"), ("transcript_le
                ("transcript", "transcripts"))
 
 
-def process_evaluation_batch(tensors, global_vars, labels):
-    """Accumulate losses, hypotheses and references of one evaluation batch.
+def _batch_sizes(batch, count):
+    """Samples in each of ``count`` gathered batches: the first dimension of a per-sample port (else 1)."""
+    for slot in ("transcript_length", "transcripts", "predictions"):
+        values = batch.get(slot)
+        if values is not None and len(values) == count and all(v.dim() > 0 for v in values):
+            return [int(v.shape[0]) for v in values]
+    return [1] * count
 
-    Keys of ``tensors`` are unique tensor names starting with the port name.
+
+def process_evaluation_batch(tensors, global_vars, labels):
+    """Accumulate losses (with their batch sizes), hypotheses and references of one evaluation batch.
+
+    Keys of ``tensors`` are unique tensor names starting with the port name. A batch's loss
+    is weighted by its number of samples (from the transcript, transcript length or
+    prediction port), so the epoch loss does not depend on how batches were split across ranks.
     """
     batch = {}
     for key, values in tensors.items():
@@ -69,11 +80,11 @@ def process_evaluation_batch(tensors, global_vars, labels):
             if key.startswith(prefix):
                 batch[slot] = values
                 break
-    global_vars.setdefault("EvalLoss", [])
-    global_vars.setdefault("predictions", [])
-    global_vars.setdefault("transcripts", [])
+    for key in ("EvalLoss", "EvalLossSamples", "predictions", "transcripts"):
+        global_vars.setdefault(key, [])
     if "loss" in batch:
         global_vars["EvalLoss"].extend(float(v) for v in batch["loss"])
+        global_vars["EvalLossSamples"].extend(_batch_sizes(batch, len(batch["loss"])))
     if "predictions" in batch:
         global_vars["predictions"].extend(post_process_predictions(batch["predictions"], labels))
     if "transcripts" in batch and "transcript_length" in batch:
@@ -83,10 +94,11 @@ def process_evaluation_batch(tensors, global_vars, labels):
 
 
 def process_evaluation_epoch(global_vars, eval_metric="WER", tag=None, logger=None):
-    """Mean evaluation loss and the WER/CER over everything gathered; returns a dict."""
+    """Per-sample mean evaluation loss and the WER/CER over everything gathered; returns a dict."""
     suffix = f"_{tag}" if tag else ""
-    losses = global_vars.get("EvalLoss", [])
-    loss = float(torch.tensor(losses).mean()) if losses else float("nan")
+    losses = torch.tensor(global_vars.get("EvalLoss", []), dtype=torch.float64)
+    samples = torch.tensor(global_vars.get("EvalLossSamples", [1] * len(losses)), dtype=torch.float64)
+    loss = float((losses * samples).sum() / samples.sum()) if len(losses) else float("nan")
     metric = _metric(global_vars.get("predictions", []), global_vars.get("transcripts", []), eval_metric)
     if logger:
         logger.info(f"==========>>>>>>Evaluation Loss{suffix}: {loss:.4f}")
