@@ -1,9 +1,13 @@
 """Runner overhead: ``nf.train`` over a DAG vs the same modules in a hand-written loop.
 
-Both sides use the same data (one DataLoader configuration), the same modules,
-the same optimizer (SGD with momentum) and the same number of steps; runs
-alternate in one process and the median of the per-round time ratios is
-printed. Run: ``python benchmarks/overhead.py [--rounds 7 --steps 300]``.
+Two cases: ``tiny`` (one Linear 64->64, batch 32: the step is almost all
+overhead, reported in microseconds per step over the hand loop) and ``mlp``
+(256-512-512-1, batch 64: reported as the time ratio). Both sides use the same
+data (one DataLoader configuration), the same modules, the same optimizer (SGD
+with momentum) and the same number of steps; runs alternate in one process,
+timed in CPU seconds (``time.process_time``, one thread by default), and the
+medians of the per-round differences and ratios are printed with their spread.
+Run: ``python benchmarks/overhead.py [--rounds 9 --steps 300 --case tiny|mlp|both]``.
 """
 
 import argparse
@@ -22,11 +26,11 @@ from nemo.core.neural_types import ChannelType, LabelsType, NeuralType
 class RandomRegression(DataLayerNM):
     """Fixed random features and targets. Output ports: ``x`` (B, D), ``y`` (B, D)."""
 
-    def __init__(self, n, dim, batch_size, name=None):
+    def __init__(self, n, dim, batch_size, out=1, name=None):
         super().__init__(name=name, batch_size=batch_size, shuffle=False)
         generator = torch.Generator().manual_seed(0)
         self._dataset = torch.utils.data.TensorDataset(
-            torch.randn(n, dim, generator=generator), torch.randn(n, 1, generator=generator)
+            torch.randn(n, dim, generator=generator), torch.randn(n, out, generator=generator)
         )
 
     @property
@@ -39,12 +43,15 @@ class RandomRegression(DataLayerNM):
 
 
 class MLP(TrainableNM):
-    """Three-layer perceptron. Ports: ``x`` (B, D) → ``y_pred`` (B, 1)."""
+    """A perceptron (one Linear when ``hidden`` is 0). Ports: ``x`` (B, D) → ``y_pred`` (B, out)."""
 
-    def __init__(self, dim, hidden, name=None):
+    def __init__(self, dim, hidden, out=1, name=None):
         super().__init__(name=name)
-        self.layers = nn.Sequential(nn.Linear(dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                                    nn.Linear(hidden, 1))
+        if hidden:
+            self.layers = nn.Sequential(nn.Linear(dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+                                        nn.Linear(hidden, out))
+        else:
+            self.layers = nn.Linear(dim, out)
 
     @property
     def input_ports(self):
@@ -59,14 +66,14 @@ class MLP(TrainableNM):
 
 
 def framework_run(nf, loss, steps):
-    started = time.perf_counter()
+    started = time.process_time()
     nf.train([loss], optimizer="sgd", optimization_params={"max_steps": steps, "lr": 1e-3, "momentum": 0.9},
              reset=True)
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 def manual_run(data_layer, net, criterion, steps):
-    started = time.perf_counter()
+    started = time.process_time()
     optimizer = torch.optim.SGD(net.parameters(), lr=1e-3, momentum=0.9)
     loader = torch.utils.data.DataLoader(data_layer.dataset, batch_size=data_layer.batch_size, shuffle=False)
     net.train()
@@ -80,38 +87,52 @@ def manual_run(data_layer, net, criterion, steps):
             done += 1
             if done == steps:
                 break
-    return time.perf_counter() - started
+    return time.process_time() - started
+
+
+def compare(nf, dim, hidden, out, batch_size, rounds, steps):
+    """Per round (hand-written seconds, framework seconds), alternating, after a warm-up."""
+    data_layer = RandomRegression(n=batch_size * 50, dim=dim, batch_size=batch_size, out=out)
+    net, loss_nm = MLP(dim=dim, hidden=hidden, out=out), MSELoss()
+    x, y = data_layer()
+    loss = loss_nm(predictions=net(x=x), target=y)
+    manual_run(data_layer, net, nn.MSELoss(), 20)
+    framework_run(nf, loss, 20)
+    pairs = []
+    for _ in range(rounds):
+        manual = manual_run(data_layer, net, nn.MSELoss(), steps)
+        pairs.append((manual, framework_run(nf, loss, steps)))
+    return pairs
+
+
+def _spread(values, fmt):
+    return f"median {fmt(statistics.median(values))} (min {fmt(min(values))}, max {fmt(max(values))})"
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--case", choices=["tiny", "mlp", "both"], default="both")
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--steps", type=int, default=300)
-    parser.add_argument("--hidden", type=int, default=512)
-    parser.add_argument("--batch_size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1 gives steadier timings)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     nf = nemo.core.NeuralModuleFactory(placement=nemo.core.DeviceType.CPU)
     nf.logger.setLevel("WARNING")
-    data_layer = RandomRegression(n=args.batch_size * 50, dim=256, batch_size=args.batch_size)
-    net, loss_nm = MLP(dim=256, hidden=args.hidden), MSELoss()
-    x, y = data_layer()
-    loss = loss_nm(predictions=net(x=x), target=y)
-    manual_run(data_layer, net, nn.MSELoss(), 20)  # warm-up both paths
-    framework_run(nf, loss, 20)
-    ratios, manual_times = [], []
-    for _ in range(args.rounds):
-        manual = manual_run(data_layer, net, nn.MSELoss(), args.steps)
-        framework = framework_run(nf, loss, args.steps)
-        manual_times.append(manual)
-        ratios.append(framework / manual)
-    step_ms = 1000 * statistics.median(manual_times) / args.steps
-    print(f"hand-written step: {step_ms:.2f} ms (MLP 256-{args.hidden}-{args.hidden}-1, batch {args.batch_size}, "
-          f"{args.threads} thread(s))")
-    print("per-round ratios nf.train / hand-written:", " ".join(f"{r:.3f}" for r in ratios))
-    print(f"median ratio: {statistics.median(ratios):.3f}")
+    print(f"{args.rounds} interleaved rounds of {args.steps} steps, CPU time, {args.threads} thread(s)")
+    if args.case in ("tiny", "both"):
+        pairs = compare(nf, 64, 0, 64, 32, args.rounds, args.steps)
+        extra_us = [1e6 * (f - m) / args.steps for m, f in pairs]
+        print(f"tiny (Linear 64->64, batch 32): hand-written step "
+              f"{1e6 * statistics.median(m for m, _ in pairs) / args.steps:.1f} us; "
+              f"nf.train adds {_spread(extra_us, lambda v: f'{v:.1f} us')} per step")
+    if args.case in ("mlp", "both"):
+        pairs = compare(nf, 256, 512, 1, 64, args.rounds, args.steps)
+        ratios = [f / m for m, f in pairs]
+        print(f"mlp (256-512-512-1, batch 64): hand-written step "
+              f"{1000 * statistics.median(m for m, _ in pairs) / args.steps:.2f} ms; "
+              f"ratio nf.train / hand-written {_spread(ratios, lambda v: f'{v:.3f}')}")
 
 
 if __name__ == "__main__":

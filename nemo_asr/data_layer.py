@@ -21,7 +21,7 @@ class AudioToTextDataLayer(DataLayerNM):
 
     def __init__(self, manifest_filepath, labels, batch_size, sample_rate=16000, int_values=False, bos_id=None,
                  eos_id=None, pad_id=None, min_duration=0.1, max_duration=None, normalize_transcripts=True,
-                 trim_silence=False, drop_last=False, shuffle=True, num_workers=0, augmentor=None, max_utts=0,
+                 trim_silence=False, drop_last=False, shuffle=True, num_workers=None, augmentor=None, max_utts=0,
                  name=None, **kwargs):
         super().__init__(name=name, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers,
                          drop_last=drop_last, **kwargs)

@@ -126,7 +126,8 @@ class NeuralModuleFactory:
     # ------------------------------------------------------------------ actions
     def train(self, tensors_to_optimize, optimizer=None, optimization_params=None, callbacks=None, lr_policy=None,
               batches_per_step=None, stop_on_nan_loss=False, synced_batchnorm=False,
-              gradient_predivide=False, amp_max_loss_scale=2.0**24, reset=False, amp_dtype=None, use_apex=None):
+              gradient_predivide=False, amp_max_loss_scale=2.0**24, reset=False, amp_dtype=None, use_apex=None,
+              check_nonfinite=True):
         """Train the DAG of ``tensors_to_optimize`` (see ``PtActions.train``)."""
         if reset:
             self.reset_trainer()
@@ -135,7 +136,7 @@ class NeuralModuleFactory:
             callbacks=callbacks, lr_policy=lr_policy, batches_per_step=batches_per_step,
             stop_on_nan_loss=stop_on_nan_loss, synced_batchnorm=synced_batchnorm,
             gradient_predivide=gradient_predivide, amp_max_loss_scale=amp_max_loss_scale,
-            amp_dtype=amp_dtype, use_apex=use_apex,
+            amp_dtype=amp_dtype, use_apex=use_apex, check_nonfinite=check_nonfinite,
         )
 
     def eval(self, callbacks):

@@ -3,6 +3,7 @@
 import importlib
 import inspect
 import itertools
+import sys
 from abc import ABC, abstractmethod
 from collections import defaultdict
 
@@ -149,11 +150,7 @@ class NeuralModule(ABC):
             raise ValueError(
                 f"{config_file}: expected keys 'header: {{full_spec: ...}}' and 'init_params'"
             ) from error
-        module_path, _, class_name = spec.rpartition(".")
-        try:
-            target = getattr(importlib.import_module(module_path), class_name)
-        except (ImportError, AttributeError, ValueError) as error:
-            raise ValueError(f"{config_file}: cannot import class '{spec}'") from error
+        target = _resolve_class(spec, config_file)
         if not (inspect.isclass(target) and issubclass(target, NeuralModule)):
             raise ValueError(f"{config_file}: '{spec}' is not a NeuralModule subclass; refusing to build it")
         if not issubclass(target, cls):
@@ -162,3 +159,32 @@ class NeuralModule(ABC):
         if name is not None:
             params["name"] = name
         return target(**params)
+
+
+# Packages whose modules a config may import; any other module must already be imported.
+TRUSTED_PACKAGES = ("nemo", "nemo_asr", "nemo_nlp", "nemo_tts")
+
+
+def _resolve_class(spec, config_file):
+    """The class named ``module.path.ClassName`` by a config, without running unknown code.
+
+    Modules of the toolkit's packages are imported when needed; any other
+    module must already have been imported by the user's script.
+    """
+    module_path, _, class_name = str(spec).rpartition(".")
+    if module_path in sys.modules:
+        module = sys.modules[module_path]
+    elif module_path.split(".")[0] in TRUSTED_PACKAGES:
+        try:
+            module = importlib.import_module(module_path)
+        except ImportError as error:
+            raise ValueError(f"{config_file}: cannot import class '{spec}': {error}") from error
+    else:
+        raise ValueError(
+            f"{config_file}: class '{spec}' is in module '{module_path}', which is not imported; a config never "
+            f"imports code outside {', '.join(TRUSTED_PACKAGES)}: import '{module_path}' in your script first"
+        )
+    target = getattr(module, class_name, None)
+    if target is None:
+        raise ValueError(f"{config_file}: module '{module_path}' has no class '{class_name}'")
+    return target

@@ -58,7 +58,8 @@ class NemoArgParser(argparse.ArgumentParser):
             "--cudnn_benchmark", action="store_true", help="let cuDNN pick the fastest kernels (fixed input shapes)"
         )
         self.add_argument("--random_seed", type=int, default=None, help="random seed")
-        self.add_argument("--num_workers", type=int, default=0, help="data loader worker processes")
+        self.add_argument("--num_workers", type=int, default=None,
+                          help="data loader worker processes (default: none on CPU, a few per GPU)")
 
     def _add_data_flags(self):
         """Model definition and datasets."""

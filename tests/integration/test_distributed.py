@@ -96,6 +96,23 @@ def test_legacy_launcher_local_rank_flag(tmp_path):
     assert torch.equal(results[0]["weights"], results[1]["weights"])
 
 
+@pytest.mark.parametrize("extra", [
+    [],
+    ["--grad_norm_clip", "0.5"],
+    pytest.param(["--amp_opt_level", "O1", "--amp_dtype", "float16"], marks=pytest.mark.skipif(
+        not torch.amp.GradScaler("cpu").is_enabled(), reason="no fp16 GradScaler on CPU")),
+], ids=["plain", "clip", "fp16-scaler"])
+def test_nan_batch_on_one_rank_skips_the_step_on_every_rank(tmp_path, extra):
+    """Sample 3 is in rank 1's first batch (ranks take every other sample): step 1 is skipped
+    on both ranks, and both end with the same finite weights."""
+    _run(["-m", "torch.distributed.run", "--nproc_per_node=2", f"--master_port={_free_port()}", SCRIPT, *TRAIN,
+          "--batch_size", "4", "--poison_index", "3", "--out", str(tmp_path), *extra])
+    rank0, rank1 = _results(tmp_path, 2)
+    assert torch.isfinite(rank0["weights"]).all()
+    assert torch.equal(rank0["weights"], rank1["weights"])
+    assert rank0["skipped_steps"] == rank1["skipped_steps"] == 1
+
+
 def test_failing_rank_ends_every_rank_with_an_error(tmp_path):
     port = str(_free_port())
     procs = [

@@ -98,5 +98,5 @@ def test_init_params_recorded_with_defaults():
 
 def test_restore_with_wrong_shapes_names_file_and_module(tmp_path):
     TaylorNet(dim=5).save_to(str(tmp_path / "five.pt"))
-    with pytest.raises(CheckpointError, match="(?s)five.pt does not fit module .*size mismatch"):
+    with pytest.raises(CheckpointError, match="(?s)five.pt does not fit module .*shape mismatch"):
         TaylorNet(dim=3).restore_from(str(tmp_path / "five.pt"))

@@ -14,14 +14,46 @@ from tqdm import tqdm
 from ...core.graph import plan_graph
 from . import trainer_state
 from .executor import DagExecutor, move_to_device
-from .loader import build_loader
+from .loader import build_loader, on_device
 from .nm import TrainableNM
 from .optimizers import get_optimizer
 from .precision import Precision
+from ...utils.arg_checks import check_int, check_number
 
 __all__ = ["PtActions", "TrainingStopped"]
 
-_RUNNER_KEYS = ("num_epochs", "max_steps", "lr", "grad_norm_clip")
+_RUNNER_KEYS = ("num_epochs", "max_steps", "lr", "grad_norm_clip", "batches_per_step")
+
+
+def _training_params(optimization_params, batches_per_step):
+    """Check the runner's keys of ``optimization_params``; the rest goes to the optimizer."""
+    given = dict(optimization_params or {})
+    where = "optimization_params['{}']".format
+    params = {
+        "num_epochs": check_int(given.get("num_epochs"), where("num_epochs"), minimum=1, optional=True),
+        "max_steps": check_int(given.get("max_steps"), where("max_steps"), minimum=1, optional=True),
+        "lr": check_number(given.get("lr", 1e-3), where("lr"), minimum=0),
+        "grad_norm_clip": check_number(given.get("grad_norm_clip"), where("grad_norm_clip"), positive=True,
+                                       optional=True),
+        "batches_per_step": check_int(given.get("batches_per_step", batches_per_step) or 1, "batches_per_step",
+                                      minimum=1),
+        "optimizer": {k: v for k, v in given.items() if k not in _RUNNER_KEYS},
+    }
+    if params["num_epochs"] is None and params["max_steps"] is None:
+        raise ValueError("optimization_params needs 'num_epochs' or 'max_steps'")
+    return params
+
+
+def _no_batch_message(data_layer, world_size):
+    """Why ``data_layer`` gives a training epoch without a single batch."""
+    dataset = data_layer.dataset
+    size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else "unknown"
+    return (
+        f"data layer {data_layer.name} yields no batch in an epoch: its dataset has {size} sample(s), "
+        f"batch_size={data_layer.batch_size}, drop_last={data_layer.drop_last}, {world_size} rank(s). "
+        "Check the data (filters such as min/max_duration may have removed every entry), "
+        "or lower batch_size / set drop_last=False"
+    )
 
 
 class TrainingStopped(RuntimeError):
@@ -122,12 +154,17 @@ class PtActions:
     # ------------------------------------------------------------------ train
     def train(self, tensors_to_optimize, optimizer=None, optimization_params=None, callbacks=None,
               lr_policy=None, batches_per_step=None, stop_on_nan_loss=False, synced_batchnorm=False,
-              gradient_predivide=False, amp_max_loss_scale=2.0**24, reset=False, amp_dtype=None, use_apex=None):
-        """Optimize the sum of ``tensors_to_optimize`` over their data layer."""
-        params = dict(optimization_params or {})
-        num_epochs, max_steps = params.get("num_epochs"), params.get("max_steps")
-        if num_epochs is None and max_steps is None:
-            raise ValueError("optimization_params needs 'num_epochs' or 'max_steps'")
+              gradient_predivide=False, amp_max_loss_scale=2.0**24, reset=False, amp_dtype=None, use_apex=None,
+              check_nonfinite=True):
+        """Optimize the sum of ``tensors_to_optimize`` over their data layer.
+
+        With ``check_nonfinite`` (default) a step whose loss or gradients are not
+        finite on any rank is skipped on every rank and counted; the decision
+        costs one host-device sync per optimizer step. ``check_nonfinite=False``
+        removes that sync (fp16 loss scaling keeps its own check).
+        """
+        params = _training_params(optimization_params, batches_per_step)
+        num_epochs, max_steps, bps = params["num_epochs"], params["max_steps"], params["batches_per_step"]
         if reset:
             self.reset()
         callbacks = list(callbacks or [])
@@ -139,28 +176,32 @@ class PtActions:
         self.trained_modules = trainable
         self._ddp_wrappers = list(callables.values())
         self.precision = Precision(
-            self.optim_level, self.device, amp_dtype or self.amp_dtype, amp_max_loss_scale, use_apex, self.logger
+            self.optim_level, self.device, amp_dtype or self.amp_dtype, amp_max_loss_scale, use_apex, self.logger,
+            check_nonfinite=check_nonfinite or stop_on_nan_loss,
         )
         self.precision.prepare_modules(trainable)
         if isinstance(optimizer, torch.optim.Optimizer):
             self.optimizer = optimizer
         else:
-            name = optimizer or "sgd"
-            extra = {k: v for k, v in params.items() if k not in _RUNNER_KEYS}
-            self.optimizer = self.create_optimizer(name, trainable, dict(extra, lr=params.get("lr", 1e-3)))
+            extra = {k: v for k, v in params["optimizer"].items()}
+            self.optimizer = self.create_optimizer(optimizer or "sgd", trainable, dict(extra, lr=params["lr"]))
         _, self.optimizer = self.precision.wrap_optimizer(trainable, self.optimizer)
         self.lr_policy = lr_policy
-        initial_lrs = [group["lr"] for group in self.optimizer.param_groups]
+        self._initial_lrs = [group["lr"] for group in self.optimizer.param_groups]
+        self._grad_clip = params["grad_norm_clip"]
+        self._stop_on_nan_loss = stop_on_nan_loss
         loss_exec, full_exec = DagExecutor(loss_plan, callables), DagExecutor(full_plan, callables)
         for callback in callbacks:
             callback.on_action_start()  # may restore a checkpoint, data seed included
-        loader, sampler = build_loader(full_plan.data_layer, self.dist, True, self.data_seed, self.device.type == "cuda")
+        loader, sampler = build_loader(full_plan.data_layer, self.dist, True, self.data_seed, self.device)
         self.batches_per_epoch = len(loader) if hasattr(loader, "__len__") else None
-        if max_steps is None:
-            max_steps = math.inf
-        bps = batches_per_step or 1
+        if self.batches_per_epoch == 0:
+            raise ValueError(_no_batch_message(full_plan.data_layer, self.dist.world_size))
+        batches = on_device(loader, self.device)
+        max_steps = math.inf if max_steps is None else max_steps
         loss_keys = [t.unique_name for t in tensors_to_optimize]
-        grad_clip = params.get("grad_norm_clip")
+        value_callbacks = [cb for cb in callbacks if cb.tensors]
+        autocast = self.precision.autocast() if self.precision.casts else None
         self.optimizer.zero_grad(set_to_none=True)
         with _modes(full_plan.modules, True):
             while self.step < max_steps and (num_epochs is None or self.epoch_num < num_epochs):
@@ -169,26 +210,33 @@ class PtActions:
                     sampler.skip_next(self.batch_in_epoch * full_plan.data_layer.batch_size)
                 for callback in callbacks:
                     callback.on_epoch_start()
-                progress = tqdm(loader, desc=f"Epoch {self.epoch_num}", disable=not self.dist.is_main, leave=False,
+                started_at = self.batch_in_epoch
+                progress = tqdm(batches, desc=f"Epoch {self.epoch_num}", disable=not self.dist.is_main, leave=False,
                                 initial=self.batch_in_epoch, total=self.batches_per_epoch)
                 for batch in progress:
                     self.batch_in_epoch += 1
-                    last_micro = self.batch_in_epoch % bps == 0
+                    last_micro = bps == 1 or self.batch_in_epoch % bps == 0
                     if last_micro:
                         for callback in callbacks:
                             callback.on_iteration_start()
-                    wanted = last_micro and any(cb.wants_values(self.step + 1) for cb in callbacks)
-                    values = self._forward_backward(full_exec if wanted else loss_exec, batch, loss_keys, bps,
-                                                    stop_on_nan_loss, sync=last_micro)
+                    wanted = last_micro and any(cb.wants_values(self.step + 1) for cb in value_callbacks)
+                    executor = full_exec if wanted else loss_exec
+                    if last_micro or not self._ddp_wrappers:
+                        values = self._forward_backward(executor, batch, loss_keys, bps, autocast)
+                    else:
+                        with self._no_sync():
+                            values = self._forward_backward(executor, batch, loss_keys, bps, autocast)
                     if not last_micro:
                         continue
-                    self._optimizer_step(initial_lrs, grad_clip)
+                    self._optimizer_step()
                     self.registered_tensors = values
                     for callback in callbacks:
                         callback.on_iteration_end()
                     if self.step >= max_steps:
                         break
                 progress.close()
+                if self.batch_in_epoch == started_at == 0:
+                    raise ValueError(_no_batch_message(full_plan.data_layer, self.dist.world_size))
                 if self.step >= max_steps and self.batch_in_epoch < (self.batches_per_epoch or 0):
                     break
                 for callback in callbacks:
@@ -201,24 +249,17 @@ class PtActions:
             callback.on_action_end()
         self.registered_tensors = {}
 
-    def _forward_backward(self, executor, batch, loss_keys, batches_per_step, stop_on_nan_loss, sync=True):
-        """Forward one batch under the precision context, backward the summed losses; returns the values.
-
-        With ``sync=False`` (a micro-batch before the last of a step) gradients are not yet
-        averaged across ranks.
-        """
-        batch = move_to_device(batch, self.device, non_blocking=True)
-        with self._no_sync() if not sync and self._ddp_wrappers else contextlib.nullcontext():
-            with self.precision.autocast():
+    def _forward_backward(self, executor, batch, loss_keys, batches_per_step, autocast):
+        """Forward one batch under the precision context, backward the summed losses; returns the values."""
+        if autocast is None:
+            values = executor.run(batch)
+        else:
+            with autocast:
                 values = executor.run(batch)
-                loss = values[loss_keys[0]]
-                for key in loss_keys[1:]:
-                    loss = loss + values[key]
-            if stop_on_nan_loss and not torch.isfinite(loss).item():
-                raise TrainingStopped(f"loss is {loss.item()} at step {self.step + 1}; stopping (stop_on_nan_loss)")
-            self.precision.backward(loss / batches_per_step if batches_per_step > 1 else loss, self.optimizer)
-        if sync and self._grad_averager is not None:
-            self._grad_averager.after_backward()
+        loss = values[loss_keys[0]]
+        for key in loss_keys[1:]:
+            loss = loss + values[key]
+        self.precision.backward(loss / batches_per_step if batches_per_step > 1 else loss, self.optimizer)
         return values
 
     @contextlib.contextmanager
@@ -229,14 +270,29 @@ class PtActions:
                 stack.enter_context(wrapper.no_sync())
             yield
 
-    def _optimizer_step(self, initial_lrs, grad_clip):
-        """Set the policy's learning rate, step (skipping non-finite gradients), count the step."""
+    def _optimizer_step(self):
+        """Average gradients across ranks, agree on skipping, set the policy's lr, step, count the step."""
+        probe = self.precision.take_probe()
+        if probe is not None and self.dist.is_distributed:
+            probe = probe.float().reshape(1) * 0  # NaN where the loss was not finite
+        if self._grad_averager is not None:
+            self._grad_averager.after_backward(probe)
+        elif probe is not None:
+            self.dist.sum_over_ranks(probe)
         if self.lr_policy is not None:
-            for group, initial in zip(self.optimizer.param_groups, initial_lrs):
+            for group, initial in zip(self.optimizer.param_groups, self._initial_lrs):
                 group["lr"] = self.lr_policy(initial, self.step, self.epoch_num)
-        self.precision.step(self.optimizer, grad_clip)
+        stepped = self.precision.step(self.optimizer, self._grad_clip, probe)
         self.optimizer.zero_grad(set_to_none=True)
         self.step += 1
+        if not stepped:
+            if self._stop_on_nan_loss:
+                raise TrainingStopped(
+                    f"non-finite loss or gradients at step {self.step} on some rank; stopping (stop_on_nan_loss)"
+                )
+            if self.logger and self.dist.is_main:
+                self.logger.warning(f"step {self.step} skipped: non-finite loss or gradients on some rank "
+                                    f"({self.precision.skipped_steps} skipped so far)")
 
     # ------------------------------------------------------------------ eval / infer
     def _eval_setup(self, tensors):
@@ -244,7 +300,7 @@ class PtActions:
         if key not in self._eval_cache:
             plan = plan_graph(tensors, "the evaluated tensors")
             self._place(plan.modules)
-            loader, _ = build_loader(plan.data_layer, self.dist, False, pin_memory=self.device.type == "cuda")
+            loader, _ = build_loader(plan.data_layer, self.dist, False, device=self.device)
             self._eval_cache[key] = (plan, DagExecutor(plan), loader)
         return self._eval_cache[key]
 
@@ -272,10 +328,12 @@ class PtActions:
         plan, executor, loader = self._eval_setup(tensors)
         keys = [t.unique_name for t in tensors]
         results = []
+        autocast = self.precision.autocast() if self.precision else contextlib.nullcontext()
         with _modes(plan.modules, False), torch.no_grad():
             for batch in self._batches(plan, loader, use_cache, cache):
-                batch = move_to_device(batch, self.device, non_blocking=True)
-                with self.precision.autocast() if self.precision else contextlib.nullcontext():
+                if self.device.type != "cpu":
+                    batch = move_to_device(batch, self.device, non_blocking=True)
+                with autocast:
                     values = executor.run(batch)
                 kept = {k: values[k] for k in keys}
                 if offload_to_cpu or self.dist.is_distributed:

@@ -17,6 +17,8 @@ __all__ = [
     "save_state",
     "load_state",
     "load_module_state",
+    "check_module_state",
+    "check_optimizer_state",
     "module_file",
     "trainer_file",
     "saved_steps",
@@ -50,17 +52,54 @@ def load_state(path, map_location="cpu"):
         raise CheckpointError(f"cannot load checkpoint {path}: {error}") from error
 
 
-def load_module_state(module, state, path):
-    """Load ``state`` into ``module``; a mismatch names the file and the keys or shapes."""
-    try:
-        result = module.load_state_dict(state, strict=False)
-    except RuntimeError as error:  # torch reports shape mismatches this way
-        raise CheckpointError(f"{path} does not fit module {module.name}: {error}") from error
-    if result.missing_keys or result.unexpected_keys:
+def check_module_state(module, state, path):
+    """Raise unless ``state`` fits ``module`` whole: the same keys, each tensor of the same shape."""
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{path} does not hold a state dict for module {module.name}")
+    own = module.state_dict()
+    missing = sorted(set(own) - set(state))
+    unexpected = sorted(set(state) - set(own))
+    if missing or unexpected:
         raise CheckpointError(
-            f"{path} does not fit module {module.name}: missing keys {result.missing_keys}, "
-            f"unexpected keys {result.unexpected_keys}"
+            f"{path} does not fit module {module.name}: missing keys {missing}, unexpected keys {unexpected}"
         )
+    wrong = [
+        f"{key}: file {tuple(value.shape)}, module {tuple(own[key].shape)}"
+        for key, value in state.items()
+        if isinstance(value, torch.Tensor) and isinstance(own[key], torch.Tensor) and value.shape != own[key].shape
+    ]
+    if wrong:
+        raise CheckpointError(f"{path} does not fit module {module.name}: shape mismatch for {'; '.join(wrong)}")
+
+
+def load_module_state(module, state, path):
+    """Load ``state`` into ``module`` after checking all of it; on a mismatch the module is unchanged."""
+    check_module_state(module, state, path)
+    module.load_state_dict(state, strict=True)
+
+
+def check_optimizer_state(optimizer, state, path):
+    """Raise unless ``state`` (an optimizer ``state_dict``) fits ``optimizer``'s groups and parameter shapes."""
+    try:
+        groups = state["param_groups"]
+        saved_state = state["state"]
+    except (TypeError, KeyError) as error:
+        raise CheckpointError(f"{path}: no optimizer state in it ({error})") from error
+    own_groups = optimizer.param_groups
+    sizes, own_sizes = [len(g["params"]) for g in groups], [len(g["params"]) for g in own_groups]
+    if sizes != own_sizes:
+        raise CheckpointError(
+            f"{path}: its optimizer state has parameter groups of sizes {sizes}, the optimizer of this run "
+            f"{own_sizes} (another model or optimizer wrote it)"
+        )
+    for group, own_group in zip(groups, own_groups):
+        for index, param in zip(group["params"], own_group["params"]):
+            for name, value in saved_state.get(index, {}).items():
+                if isinstance(value, torch.Tensor) and value.dim() > 0 and value.shape != param.shape:
+                    raise CheckpointError(
+                        f"{path}: optimizer state '{name}' of parameter {index} has shape {tuple(value.shape)}, "
+                        f"the parameter {tuple(param.shape)} (another model or optimizer wrote it)"
+                    )
 
 
 def remove_stale_temporaries(folder):

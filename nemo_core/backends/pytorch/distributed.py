@@ -67,7 +67,9 @@ class DistributedContext:
             return {}, GradientAverager(trainable, self.world_size, gradient_predivide)
         wrappers = {}
         for module in trainable:
-            ddp = torch.nn.parallel.DistributedDataParallel(module, device_ids=[self.local_rank])
+            ddp = torch.nn.parallel.DistributedDataParallel(
+                module, device_ids=[self.local_rank], broadcast_buffers=False
+            )
             if gradient_predivide:
                 ddp.register_comm_hook(None, _predivide_hook(self.world_size))
             wrappers[module] = ddp
@@ -88,6 +90,12 @@ class DistributedContext:
         chunks = [torch.empty_like(padded) for _ in range(self.world_size)]
         _collective(dist.all_gather, chunks, padded)
         return [pickle.loads(chunk[: int(n)].cpu().numpy().tobytes()) for chunk, n in zip(chunks, sizes)]
+
+    def sum_over_ranks(self, tensor):
+        """All-reduce ``tensor`` (sum) in place."""
+        if self.is_distributed:
+            _collective(dist.all_reduce, tensor)
+        return tensor
 
     def all_true(self, flag):
         """Whether ``flag`` holds on every rank."""
@@ -145,8 +153,8 @@ class GradientAverager:
 
     At creation every weight and buffer is broadcast from rank 0; after each
     step's backward the gradients are averaged over ranks (one all-reduce per
-    dtype; divided before it with ``predivide``) and buffers such as BatchNorm
-    statistics are broadcast from rank 0 again.
+    dtype; divided before it with ``predivide``). Buffers such as BatchNorm
+    statistics stay per rank afterwards, as with DDP's ``broadcast_buffers=False``.
     """
 
     def __init__(self, modules, world_size, predivide=False):
@@ -158,11 +166,13 @@ class GradientAverager:
         with torch.no_grad():
             _coalesced(state, lambda flat: _collective(dist.broadcast, flat, src=0))
 
-    def after_backward(self):
-        """Average the gradients over ranks and re-broadcast the buffers."""
+    def after_backward(self, probe=None):
+        """Average the gradients over ranks; a float ``probe`` tensor rides along in the same
+        all-reduce (it ends NaN on every rank when it was NaN on some rank)."""
         for param in self.params:
             if param.grad is None:
                 param.grad = torch.zeros_like(param)
+        extra = [] if probe is None else [probe]
 
         def average(flat):
             if self.predivide:
@@ -172,9 +182,7 @@ class GradientAverager:
                 flat.div_(self.world_size)
 
         with torch.no_grad():
-            _coalesced([p.grad for p in self.params], average)
-            if self.buffers:
-                _coalesced(self.buffers, lambda flat: _collective(dist.broadcast, flat, src=0))
+            _coalesced([p.grad for p in self.params] + extra, average)
 
 
 class EpochSampler(DistributedSampler):

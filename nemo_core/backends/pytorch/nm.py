@@ -7,6 +7,7 @@ from torch import nn
 
 from ...core.neural_module import NeuralModule
 from ...core.nm_tensor import NmTensor
+from ...utils.arg_checks import check_bool, check_int
 from . import checkpoint
 
 __all__ = ["TrainableNM", "NonTrainableNM", "LossNM", "DataLayerNM"]
@@ -116,15 +117,17 @@ class DataLayerNM(_TorchNM):
 
     Subclasses provide ``__len__``, a ``dataset`` property and optionally a
     ``data_iterator`` (an iterable yielding batch tuples the layer drives
-    itself); ``batch_size``, ``shuffle`` and ``num_workers`` shape the loader.
+    itself); ``batch_size``, ``shuffle`` and ``num_workers`` shape the loader
+    (``num_workers=None``: none on CPU, a few per GPU process).
     """
 
-    def __init__(self, name=None, batch_size=None, shuffle=None, num_workers=0, drop_last=False, **kwargs):
+    def __init__(self, name=None, batch_size=None, shuffle=None, num_workers=None, drop_last=False, **kwargs):
         super().__init__(name=name, **kwargs)
-        self._batch_size = batch_size
-        self._shuffle = shuffle
-        self._num_workers = num_workers
-        self._drop_last = drop_last
+        where = f"{type(self).__name__}({{}}=...)".format
+        self._batch_size = check_int(batch_size, where("batch_size"), minimum=1, optional=True)
+        self._shuffle = check_bool(shuffle, where("shuffle"), optional=True)
+        self._num_workers = check_int(num_workers, where("num_workers"), minimum=0, optional=True)
+        self._drop_last = check_bool(drop_last, where("drop_last"))
 
     @property
     def input_ports(self):
@@ -148,7 +151,7 @@ class DataLayerNM(_TorchNM):
 
     @property
     def num_workers(self):
-        return getattr(self, "_num_workers", 0) or 0
+        return getattr(self, "_num_workers", None)
 
     @property
     def drop_last(self):

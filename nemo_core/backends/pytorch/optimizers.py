@@ -6,6 +6,8 @@ from typing import Any, Tuple
 
 import torch
 
+from ...utils.arg_checks import check_bool, check_int, check_number, check_pair
+
 __all__ = [
     "AVAILABLE_OPTIMIZERS",
     "AdadeltaParams",
@@ -62,48 +64,67 @@ class Novograd(torch.optim.Optimizer):
 
     @torch.no_grad()
     def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
+        """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss.
+
+        Parameters are updated together per (device, dtype) with ``torch._foreach_*``
+        operations, so a step launches a few kernels per group, not a few per tensor.
+        """
         loss = None
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            beta1, beta2 = group["betas"]
+            buckets = {}
             for param in group["params"]:
                 if param.grad is None:
                     continue
                 if param.grad.is_sparse:
                     raise RuntimeError("Novograd does not support sparse gradients")
-                self._update(param, group, beta1, beta2)
+                buckets.setdefault((param.device, param.dtype), []).append(param)
+            for params in buckets.values():
+                self._update(params, group)
         return loss
 
-    def _update(self, param, group, beta1, beta2):
-        """Apply one NovoGrad step to a single parameter tensor."""
-        grad = param.grad
+    def _state_of(self, param):
         state = self.state[param]
-        moment_dtype = torch.promote_types(param.dtype, torch.float32)
         if not state:
+            moment_dtype = torch.promote_types(param.dtype, torch.float32)
             state["step"] = 0
             state["exp_avg"] = torch.zeros_like(param, memory_format=torch.preserve_format)
             state["exp_avg_sq"] = torch.zeros((), dtype=moment_dtype, device=param.device)
             state["max_exp_avg_sq"] = torch.zeros((), dtype=moment_dtype, device=param.device)
         state["step"] += 1
-        norm_sq = grad.to(moment_dtype).pow(2).sum()
-        exp_avg_sq = state["exp_avg_sq"]
-        if state["step"] == 1:
-            exp_avg_sq.copy_(norm_sq)
-        else:
-            exp_avg_sq.mul_(beta2).add_(norm_sq, alpha=1.0 - beta2)
-        second_moment = exp_avg_sq
+        return state
+
+    def _update(self, params, group):
+        """One NovoGrad step for parameters of one device and dtype."""
+        beta1, beta2 = group["betas"]
+        grads = [p.grad for p in params]
+        states = [self._state_of(p) for p in params]
+        moment_dtype = states[0]["exp_avg_sq"].dtype
+        norms = torch._foreach_norm(grads, 2, dtype=moment_dtype)
+        norm_sq = torch._foreach_mul(norms, norms)
+        first = [i for i, state in enumerate(states) if state["step"] == 1]
+        later = [i for i, state in enumerate(states) if state["step"] > 1]
+        if first:
+            torch._foreach_copy_([states[i]["exp_avg_sq"] for i in first], [norm_sq[i] for i in first])
+        if later:
+            torch._foreach_lerp_([states[i]["exp_avg_sq"] for i in later], [norm_sq[i] for i in later], 1.0 - beta2)
+        second = [state["exp_avg_sq"] for state in states]
         if group["amsgrad"]:
-            second_moment = torch.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-        update = grad / (second_moment.sqrt() + group["eps"]).to(grad.dtype)
+            maxima = [state["max_exp_avg_sq"] for state in states]
+            torch._foreach_maximum_(maxima, second)
+            second = maxima
+        denominators = torch._foreach_add(torch._foreach_sqrt(second), group["eps"])
+        if grads[0].dtype != moment_dtype:
+            denominators = [d.to(grads[0].dtype) for d in denominators]
+        scale = 1.0 - beta1 if group["grad_averaging"] else 1.0
+        exp_avgs = [state["exp_avg"] for state in states]
+        torch._foreach_mul_(exp_avgs, beta1)
+        torch._foreach_addcdiv_(exp_avgs, grads, denominators, value=scale)
         if group["weight_decay"] != 0:
-            update.add_(param, alpha=group["weight_decay"])
-        if group["grad_averaging"]:
-            update.mul_(1.0 - beta1)
-        state["exp_avg"].mul_(beta1).add_(update)
-        param.add_(state["exp_avg"], alpha=-group["lr"])
+            torch._foreach_add_(exp_avgs, params, alpha=group["weight_decay"] * scale)
+        torch._foreach_add_(params, exp_avgs, alpha=-group["lr"])
 
 
 @dataclass
@@ -257,9 +278,28 @@ def get_optimizer(name, params, lr=None, /, **optimization_params):
                 f"Optimizer '{key}' got unknown parameter '{arg}'; accepted: {', '.join(sorted(accepted))}"
             )
         if value is not None:
-            kwargs[arg] = tuple(value) if arg == "betas" else value
+            kwargs[arg] = _checked_field(params_dataclass, arg, value)
+    lr = check_number(lr, "optimization_params['lr']", minimum=0)
     try:
         settings = dataclasses.asdict(params_dataclass(**kwargs))
     except TypeError as err:
         raise ValueError(f"Optimizer '{key}': bad parameters {sorted(kwargs)}: {err}") from err
-    return optimizer_cls(params, lr=lr, **settings)
+    try:
+        return optimizer_cls(params, lr=lr, **settings)
+    except ValueError as err:
+        raise ValueError(f"Optimizer '{key}' rejects optimization_params {kwargs}: {err}") from err
+
+
+def _checked_field(params_dataclass, name, value):
+    """``value`` checked against the type of field ``name`` (float, int, bool, a pair of floats)."""
+    annotation = {field.name: field.type for field in dataclasses.fields(params_dataclass)}[name]
+    where = f"optimization_params['{name}']"
+    if annotation is float:
+        return check_number(value, where)
+    if annotation is int:
+        return check_int(value, where)
+    if annotation is bool:
+        return check_bool(value, where)
+    if annotation == Tuple[float, float]:
+        return check_pair(value, where)
+    return value

@@ -12,6 +12,7 @@ Levels (legacy apex names):
 """
 
 import contextlib
+import math
 import os
 
 import torch
@@ -46,7 +47,8 @@ def _half_weights(module, dtype):
 class Precision:
     """Autocast context, loss scaling, master weights and their state for one action."""
 
-    def __init__(self, level, device, amp_dtype=None, max_loss_scale=2.0**24, use_apex=None, logger=None):
+    def __init__(self, level, device, amp_dtype=None, max_loss_scale=2.0**24, use_apex=None, logger=None,
+                 check_nonfinite=True):
         if level not in LEVELS:
             raise ValueError(f"optimization level must be one of {LEVELS}, got {level!r}")
         self.level = level
@@ -65,7 +67,8 @@ class Precision:
         )
         self.master_pairs = []
         self.skipped_steps = 0
-        self._losses_finite = None
+        self.check_nonfinite = check_nonfinite
+        self._probe = None
         if logger:
             logger.info(self.describe())
 
@@ -106,70 +109,106 @@ class Precision:
         )
         return modules, optimizer
 
+    @property
+    def casts(self):
+        """Whether forward passes run under native autocast."""
+        return self.dtype is not None and self.apex is None
+
     def autocast(self):
-        if self.dtype is None or self.apex is not None:
+        """A (reusable) autocast context for this level (a null context when nothing is cast)."""
+        if not self.casts:
             return contextlib.nullcontext()
         return torch.autocast(self.device_type, dtype=self.dtype)
 
     def backward(self, loss, optimizer):
+        """Backward ``loss`` (scaled under fp16); with the non-finite check on, keep it for the check."""
         if self.apex is not None:
             with self.apex.scale_loss(loss, optimizer) as scaled:
                 scaled.backward()
             return
-        if not self.scaler.is_enabled():
-            finite = torch.isfinite(loss.detach())
-            self._losses_finite = finite if self._losses_finite is None else self._losses_finite & finite
-        self.scaler.scale(loss).backward()
+        if self.check_nonfinite:
+            loss_value = loss.detach()
+            self._probe = loss_value if self._probe is None else self._probe + loss_value
+        if self.scaler.is_enabled():
+            loss = self.scaler.scale(loss)
+        loss.backward()
 
-    def step(self, optimizer, grad_norm_clip=None):
+    def take_probe(self):
+        """The sum of this step's losses (finite iff each of them is), then forget it; None when the
+        check is off. A caller that must agree across ranks sums ``probe * 0`` over them: the result
+        is NaN on every rank when some rank's loss was not finite."""
+        probe, self._probe = self._probe, None
+        return probe
+
+    def step(self, optimizer, grad_norm_clip=None, probe=None):
         """Unscale, clip, step (and update the scale); returns False for a skipped step.
 
-        A step whose gradients are not finite is skipped and counted in
-        ``skipped_steps``: the loss scaler finds them; without one, a non-finite
-        loss (or gradient norm, when clipping computes it) marks the step.
+        ``probe`` comes from :meth:`take_probe` (agreed across ranks by the caller).
+        A step is skipped (and counted in ``skipped_steps``) when it is not finite,
+        when the loss scaler finds non-finite gradients, or when clipping finds a
+        non-finite gradient norm. The decision costs one host-device sync; with
+        the check off and no loss scaler there is none.
         """
-        for model_param, master in self.master_pairs:
-            master.grad = None if model_param.grad is None else model_param.grad.float()
-            model_param.grad = None
-        params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
+        self._gather_master_grads()
         if self.scaler.is_enabled():
-            return self._scaled_step(optimizer, params, grad_norm_clip)
-        finite, self._losses_finite = self._losses_finite, None
+            return self._scaled_step(optimizer, grad_norm_clip, probe)
+        norm = None
         if grad_norm_clip:
+            params = self._clip_params(optimizer)
             norm = torch.nn.utils.get_total_norm([p.grad for p in params])
-            finite = torch.isfinite(norm) if finite is None else finite & torch.isfinite(norm)
-        if finite is not None and not finite.item():
+            if self.check_nonfinite:
+                probe = norm if probe is None else probe.reshape(()) + norm.to(probe.device)
+        if probe is not None and not math.isfinite(probe.item()):
             self.skipped_steps += 1
             return False
         if grad_norm_clip:
-            torch.nn.utils.clip_grads_with_norm_(params, grad_norm_clip, norm)
+            torch.nn.utils.clip_grads_with_norm_(params, grad_norm_clip, norm, foreach=True)
         optimizer.step()
         self._copy_masters_back()
         return True
 
-    def _scaled_step(self, optimizer, params, grad_norm_clip):
+    def _clip_params(self, optimizer):
+        return [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
+
+    def _scaled_step(self, optimizer, grad_norm_clip, probe):
+        """fp16: unscale, fold the loss probe into the scaler's inf check, decide once, update the scale."""
         self.scaler.unscale_(optimizer)
+        found = list(self.scaler._per_optimizer_states[id(optimizer)]["found_inf_per_device"].values())
+        if probe is not None:
+            found[0].add_(torch.logical_not(torch.isfinite(probe)).to(found[0]).reshape(found[0].shape))
         if grad_norm_clip:
-            torch.nn.utils.clip_grad_norm_(params, grad_norm_clip)
-        scale_before = self.scaler.get_scale()
-        self.scaler.step(optimizer)
-        self.scaler.update()
-        scale_after = self.scaler.get_scale()
-        if scale_after > self.max_loss_scale:
-            self.scaler.update(self.max_loss_scale)
-        stepped = scale_after >= scale_before
+            torch.nn.utils.clip_grad_norm_(self._clip_params(optimizer), grad_norm_clip, foreach=True)
+        total = found[0] if len(found) == 1 else torch.stack([f.to(found[0].device) for f in found]).sum()
+        stepped = total.item() == 0
         if stepped:
+            optimizer.step()
             self._copy_masters_back()
         else:
             self.skipped_steps += 1
+        self.scaler.update()
+        self.scaler._scale.clamp_(max=self.max_loss_scale)
         return stepped
+
+    def _gather_master_grads(self):
+        """O2: hand the model's half gradients to the fp32 masters (one batched copy)."""
+        if not self.master_pairs:
+            return
+        pairs = [(model_param, master) for model_param, master in self.master_pairs if model_param.grad is not None]
+        for model_param, master in self.master_pairs:
+            if model_param.grad is None:
+                master.grad = None
+            elif master.grad is None:
+                master.grad = torch.empty_like(master)
+        if pairs:
+            torch._foreach_copy_([m.grad for _, m in pairs], [p.grad for p, _ in pairs])
+        for model_param, _ in self.master_pairs:
+            model_param.grad = None
 
     def _copy_masters_back(self):
         if not self.master_pairs:
             return
         with torch.no_grad():
-            for model_param, master in self.master_pairs:
-                model_param.copy_(master)
+            torch._foreach_copy_([p for p, _ in self.master_pairs], [m for _, m in self.master_pairs])
 
     def state_dict(self):
         """Scaler state, skipped-step count and (O2) the fp32 master weights."""

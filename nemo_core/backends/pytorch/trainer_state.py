@@ -1,5 +1,6 @@
 """Checkpoint sets of a training run: which files, what they hold, how they resume."""
 
+import logging
 import os
 import re
 
@@ -60,35 +61,53 @@ def _complete_steps(folder, keys):
 
 
 def restore(runner, folder, force_load=False):
-    """Resume ``runner`` from the newest complete set in ``folder``; returns its step or None."""
+    """Resume ``runner`` from the newest complete set in ``folder``; returns its step or None.
+
+    Every file of the set is read and checked against the modules and the
+    optimizer before anything is loaded, so a set that does not fit leaves the
+    run unchanged. A folder that does not exist is a warning (an error with
+    ``force_load``).
+    """
     keys = module_keys(runner.trained_modules)
-    steps = _complete_steps(folder, keys.values()) if os.path.isdir(folder) else []
+    if not os.path.isdir(folder):
+        message = f"checkpoint folder {folder} (load_from_folder) does not exist"
+        if force_load:
+            raise checkpoint.CheckpointError(message)
+        _logger(runner).warning(f"{message}; training from scratch")
+        return None
+    steps = _complete_steps(folder, keys.values())
     if not steps:
         message = f"no complete checkpoint set ({', '.join(keys.values())}, trainer) in {folder}"
         if force_load:
             raise checkpoint.CheckpointError(message)
-        if runner.logger:
-            runner.logger.info(f"{message}; training from scratch")
+        _logger(runner).info(f"{message}; training from scratch")
         return None
     step = steps[-1]
+    module_states = []
     for module, key in keys.items():
         path = checkpoint.module_file(folder, key, step)
-        checkpoint.load_module_state(module, checkpoint.load_state(path, runner.device), path)
+        state = checkpoint.load_state(path, runner.device)
+        checkpoint.check_module_state(module, state, path)
+        module_states.append((module, state))
     path = checkpoint.trainer_file(folder, step)
     state = checkpoint.load_state(path, "cpu")
-    try:
-        runner.optimizer.load_state_dict(state["optimizer"])
-    except (ValueError, KeyError) as error:
-        raise checkpoint.CheckpointError(
-            f"{path}: its optimizer state does not fit the optimizer of this run ({error})"
-        ) from error
+    missing = [key for key in ("optimizer", "precision", "step", "epoch", "batch_in_epoch", "rng") if key not in state]
+    if missing:
+        raise checkpoint.CheckpointError(f"{path}: not a trainer checkpoint (missing {missing})")
+    checkpoint.check_optimizer_state(runner.optimizer, state["optimizer"], path)
+    for module, module_state in module_states:
+        module.load_state_dict(module_state, strict=True)
+    runner.optimizer.load_state_dict(state["optimizer"])
     runner.precision.load_state_dict(state["precision"])
     runner.step, runner.epoch_num, runner.batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
     runner.data_seed = state.get("data_seed", runner.data_seed)
     set_rng_state(state["rng"])
-    if runner.logger:
-        runner.logger.info(f"Restored checkpoint step {step} (epoch {runner.epoch_num}) from {folder}")
+    _logger(runner).info(f"Restored checkpoint step {step} (epoch {runner.epoch_num}) from {folder}")
     return step
+
+
+def _logger(runner):
+    return runner.logger or logging.getLogger("nemo")
 
 
 def restore_modules(modules, folder, pattern, device, logger=None):

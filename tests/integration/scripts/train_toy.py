@@ -86,6 +86,9 @@ def main():
     parser.add_argument("--fail_step", type=int, default=2)
     parser.add_argument("--crash_step", type=int, default=None)
     parser.add_argument("--crash_call", type=int, default=1)
+    parser.add_argument("--poison_index", type=int, default=None, help="make this training sample's x NaN")
+    parser.add_argument("--grad_norm_clip", type=float, default=None)
+    parser.add_argument("--amp_dtype", choices=["float16", "bfloat16"], default=None)
     args = parser.parse_args()
 
     nf = nemo.core.NeuralModuleFactory(
@@ -103,6 +106,8 @@ def main():
     checkpoint.save_state = counting_save_state
 
     dl = RealFunctionDataLayer(n=args.num_samples, batch_size=args.batch_size, shuffle=args.shuffle)
+    if args.poison_index is not None:
+        dl.dataset.tensors[0][args.poison_index] = float("nan")
     model = MLP(dropout=args.dropout)
     mse = MSELoss()
     x, y = dl()
@@ -138,15 +143,19 @@ def main():
     if args.total_steps:
         lr_policy = nemo.utils.get_lr_policy("CosineAnnealing", total_steps=args.total_steps, warmup_steps=2)
 
+    params = {"max_steps": args.max_steps, "num_epochs": args.num_epochs, "lr": args.lr}
+    if args.grad_norm_clip:
+        params["grad_norm_clip"] = args.grad_norm_clip
     nf.train([loss], callbacks=callbacks, optimizer=args.optimizer, lr_policy=lr_policy,
-             batches_per_step=args.iter_per_step,
-             optimization_params={"max_steps": args.max_steps, "num_epochs": args.num_epochs, "lr": args.lr})
+             batches_per_step=args.iter_per_step, optimization_params=params,
+             amp_dtype=getattr(torch, args.amp_dtype) if args.amp_dtype else None, amp_max_loss_scale=2.0**8)
 
     os.makedirs(args.out, exist_ok=True)
     result = dict(
         seen,
         weights=torch.cat([p.detach().flatten() for p in model.parameters()]),
         step=nf.get_trainer().step,
+        skipped_steps=nf.get_trainer().precision.skipped_steps,
         writes=writes,
         tb_writer=nf.tb_writer is not None,
         argv=sys.argv[1:],
