@@ -1,5 +1,7 @@
-"""Decoding audio files into mono numpy arrays at a target sample rate."""
+"""Decoding audio files into mono numpy arrays at a target sample rate, and probing their length."""
 import os
+import re
+from dataclasses import dataclass
 
 import librosa
 import numpy as np
@@ -8,6 +10,41 @@ import soundfile as sf
 
 class AudioLoadError(OSError):
     """An audio file that cannot be decoded; the message names the path."""
+
+
+# libsndfile clamps a WAV data chunk that runs past the end of the file to the bytes present
+# and notes it in its log: "data : 32000 (should be 15978)". "Bytes/sec" gives the header's rate.
+_SHORT_DATA = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+_BYTE_RATE = re.compile(r"Bytes/sec\s*:\s*(\d+)")
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """``duration``: seconds of audio the file holds; ``declared_duration``: the longer length
+    its header declares when the data was cut short (None when the file is whole)."""
+
+    duration: float
+    declared_duration: float = None
+
+
+def audio_info(path):
+    """Probe ``path``'s header (no decoding) for its real length and a truncated data chunk."""
+    try:
+        with sf.SoundFile(path) as handle:
+            frames, sample_rate, log = handle.frames, handle.samplerate, handle.extra_info
+    except (sf.LibsndfileError, RuntimeError) as err:
+        raise AudioLoadError(f"cannot decode audio file {path}: {err}") from None
+    duration = frames / sample_rate
+    short = _SHORT_DATA.search(log)
+    if short is None:
+        return AudioInfo(duration)
+    declared_bytes, present_bytes = int(short.group(1)), int(short.group(2))
+    byte_rate = _BYTE_RATE.search(log)
+    if byte_rate and int(byte_rate.group(1)) > 0:
+        declared = declared_bytes / int(byte_rate.group(1))
+    else:
+        declared = duration * declared_bytes / max(present_bytes, 1)
+    return AudioInfo(duration, declared)
 
 
 def load_audio(path, target_sr, int_values=False, offset=0.0, duration=0.0, trim=False, trim_db=60):

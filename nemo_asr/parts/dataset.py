@@ -1,4 +1,5 @@
 """Audio-to-characters dataset and its padding collate function."""
+import dataclasses
 import logging
 from collections import Counter
 from functools import partial
@@ -6,7 +7,7 @@ from functools import partial
 import torch
 from torch.utils.data import Dataset
 
-from .audio import AudioLoadError, load_audio
+from .audio import AudioLoadError, audio_info, load_audio
 from .manifest import ManifestEntry, filter_entries, read_manifest
 from .text import CharParser
 
@@ -31,6 +32,34 @@ def seq_collate_fn(batch, token_pad_value=0):
     return audio, audio_len, token_batch, tokens_len
 
 
+def real_lengths(entries):
+    """``entries`` with each duration cut to the audio its file really holds.
+
+    Every file's header is probed once (no decoding). A file whose data is shorter than its
+    header declares gets one warning naming the first manifest line that lists it; files that
+    cannot be opened raise :class:`AudioLoadError` naming the line.
+    """
+    infos, checked = {}, []
+    for entry in entries:
+        info = infos.get(entry.audio_filepath)
+        if info is None:
+            try:
+                info = infos[entry.audio_filepath] = audio_info(entry.audio_filepath)
+            except AudioLoadError as err:
+                raise AudioLoadError(f"{err} (listed at {entry.source})") from None
+            if info.declared_duration is not None:
+                logger.warning(
+                    "audio file %s (listed at %s) holds %.3f s of audio but its header declares %.3f s: the file "
+                    "is truncated; using the real length (manifest duration %s s) for duration filters",
+                    entry.audio_filepath, entry.source, info.duration, info.declared_duration, entry.duration)
+        if info.declared_duration is not None:
+            available = max(0.0, info.duration - entry.offset)
+            if available < entry.duration:
+                entry = dataclasses.replace(entry, duration=available)
+        checked.append(entry)
+    return checked
+
+
 class AudioDataset(Dataset):
     """Utterances of one or several manifests as ``(audio [T], audio_len, tokens [L], tokens_len)``.
 
@@ -48,7 +77,8 @@ class AudioDataset(Dataset):
         int_values: load integer sample values instead of floats in [-1, 1].
         bos_id, eos_id: ids prepended / appended to every transcript (None: none).
         pad_id: token padding value used by :attr:`collate_fn`.
-        min_duration, max_duration: duration filters in seconds (None: no limit).
+        min_duration, max_duration: duration filters in seconds (None: no limit), applied to
+            the real length of truncated files (see :func:`real_lengths`).
         normalize_transcripts: spell numbers and symbols in words (see ``normalize_text``).
         trim_silence: trim leading and trailing silence.
         max_utts: keep at most this many utterances (0: all).
@@ -80,9 +110,10 @@ class AudioDataset(Dataset):
         if isinstance(manifest_filepath, (list, tuple)) and manifest_filepath and all(
             isinstance(e, ManifestEntry) for e in manifest_filepath
         ):
-            entries = filter_entries(list(manifest_filepath), min_duration, max_duration, max_utts)
+            entries = list(manifest_filepath)
         else:
-            entries = read_manifest(manifest_filepath, min_duration, max_duration, max_utts)
+            entries = read_manifest(manifest_filepath)
+        entries = filter_entries(real_lengths(entries), min_duration, max_duration, max_utts)
         self.labels = list(labels)
         self.parser = CharParser(self.labels, unk_id=unk_id, do_normalize=normalize_transcripts)
         self.sample_rate = sample_rate
