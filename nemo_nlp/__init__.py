@@ -1,6 +1,6 @@
 """NLP collection: tokenizers, BERT-family encoders, token/sequence heads and NLP tasks."""
 
-from . import data, huggingface, utils
+from . import data, huggingface, nm, utils
 from .data import BertTokenClassificationDataLayer
 from .data.tokenizers import (
     CharTokenizer,
@@ -32,5 +32,6 @@ __all__ = [
     "data",
     "get_tokenizer",
     "huggingface",
+    "nm",
     "utils",
 ]
