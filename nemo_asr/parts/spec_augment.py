@@ -28,11 +28,11 @@ def _uniform(shape, device, generator):
 
 
 def _span_masks(uniform, max_width, size, positions):
-    """Masks ``[B, positions]`` covering, per row, the union of random spans inside ``[0, size)``.
+    """Masks ``[B, n, positions]`` of ``n`` random spans per row inside ``[0, size)``.
 
     ``uniform`` is ``[B, n, 2]``; span ``k`` of row ``b`` has a width uniform in
     ``[0, min(max_width, size)]`` and a start uniform in ``[0, size - width]`` (integers).
-    ``max_width`` and ``size`` are ints or ``[B]`` integer tensors.
+    ``max_width`` and ``size`` are ints or integer tensors of ``[B]`` (size) or ``[B, 1]`` (max_width).
     """
     size = torch.as_tensor(size, device=uniform.device).expand(uniform.shape[0]).unsqueeze(1)
     limit = torch.minimum(torch.as_tensor(max_width, device=uniform.device), size)
@@ -40,8 +40,7 @@ def _span_masks(uniform, max_width, size, positions):
     room = size - width
     start = torch.minimum((uniform[..., 1] * (room + 1)).floor().long(), room)
     index = torch.arange(positions, device=uniform.device)
-    inside = (index >= start.unsqueeze(-1)) & (index < (start + width).unsqueeze(-1))
-    return inside.any(dim=1)
+    return (index >= start.unsqueeze(-1)) & (index < (start + width).unsqueeze(-1))
 
 
 class SpecAugment(nn.Module):
@@ -73,12 +72,12 @@ class SpecAugment(nn.Module):
             return x
         batch, features, frames = x.shape
         uniform = _uniform((batch, self.freq_masks + self.time_masks, 2), x.device, self.generator)
-        freq = _span_masks(uniform[:, : self.freq_masks], self.freq_width, features, features)
+        freq = _span_masks(uniform[:, : self.freq_masks], self.freq_width, features, features).any(dim=1)
         valid = frames if length is None else length.to(x.device).clamp(0, frames)
         max_width = self.time_width
         if isinstance(max_width, float):
             max_width = (torch.as_tensor(valid, device=x.device) * max_width).floor().long().reshape(-1, 1)
-        time = _span_masks(uniform[:, self.freq_masks :], max_width, valid, frames)
+        time = _span_masks(uniform[:, self.freq_masks :], max_width, valid, frames).any(dim=1)
         return x.masked_fill(freq.unsqueeze(2) | time.unsqueeze(1), 0.0)
 
 
@@ -105,9 +104,7 @@ class SpecCutout(nn.Module):
             return x
         batch, features, frames = x.shape
         uniform = _uniform((batch, self.rect_masks, 2, 2), x.device, self.generator)
-        mask = torch.zeros_like(x, dtype=torch.bool)
-        for k in range(self.rect_masks):
-            freq = _span_masks(uniform[:, k : k + 1, 0], self.rect_freq, features, features)
-            time = _span_masks(uniform[:, k : k + 1, 1], self.rect_time, frames, frames)
-            mask |= freq.unsqueeze(2) & time.unsqueeze(1)
-        return x.masked_fill(mask, 0.0)
+        freq = _span_masks(uniform[:, :, 0], self.rect_freq, features, features)  # [B, r, D]
+        time = _span_masks(uniform[:, :, 1], self.rect_time, frames, frames)  # [B, r, T]
+        covering = torch.bmm(freq.transpose(1, 2).to(x.dtype), time.to(x.dtype))  # rectangles over each cell
+        return x.masked_fill(covering > 0, 0.0)
