@@ -1,12 +1,19 @@
-"""Optimizers by name: Novograd plus a registry of torch optimizers with parameter dataclasses."""
+"""Optimizers by name: Novograd, LAMB and a registry of torch optimizers with parameter dataclasses.
+
+Legacy names (``adam_w``, ``fused_adam``, ``fused_novograd``, ``fused_lamb``) resolve to
+registered optimizers with a one-time notice; ``larc=True`` wraps any of them in LARC.
+"""
 import dataclasses
 import inspect
+import logging
 from dataclasses import dataclass
-from typing import Any, Tuple
+from typing import Any, Optional, Tuple
 
 import torch
 
-from ...utils.arg_checks import check_bool, check_int, check_number, check_pair
+from ...utils.arg_checks import ArgumentError, check_bool, check_int, check_number, check_pair
+from .lamb import Lamb
+from .larc import LARC, LARC_MODES
 
 __all__ = [
     "AVAILABLE_OPTIMIZERS",
@@ -15,8 +22,12 @@ __all__ = [
     "AdamParams",
     "AdamWParams",
     "AdamaxParams",
+    "LARC",
+    "Lamb",
+    "LambParams",
     "Novograd",
     "NovogradParams",
+    "OPTIMIZER_ALIASES",
     "RMSpropParams",
     "SGDParams",
     "get_optimizer",
@@ -25,6 +36,11 @@ __all__ = [
 
 # Keys of the runner's optimization_params that are not optimizer arguments.
 RUNNER_KEYS = frozenset({"num_epochs", "max_steps", "lr", "grad_norm_clip", "batches_per_step"})
+# Keys that choose the LARC wrapper, not arguments of the wrapped optimizer.
+LARC_KEYS = frozenset({"larc", "larc_eta", "larc_mode"})
+# Legacy (NeMo 0.11) optimizer names and the registered optimizer each one uses.
+OPTIMIZER_ALIASES = {"adam_w": "adamw", "fused_adam": "adam", "fused_novograd": "novograd", "fused_lamb": "lamb"}
+_announced_aliases = set()
 
 
 class Novograd(torch.optim.Optimizer):
@@ -129,9 +145,9 @@ class Novograd(torch.optim.Optimizer):
 
 @dataclass
 class SGDParams:
-    """Arguments of ``torch.optim.SGD`` besides lr."""
+    """Arguments of ``torch.optim.SGD`` besides lr (momentum 0.9 as legacy NeMo)."""
 
-    momentum: float = 0.0
+    momentum: float = 0.9
     weight_decay: float = 0.0
     nesterov: bool = False
     dampening: float = 0.0
@@ -166,6 +182,17 @@ class NovogradParams:
     weight_decay: float = 0.0
     grad_averaging: bool = False
     amsgrad: bool = False
+
+
+@dataclass
+class LambParams:
+    """Arguments of ``Lamb`` besides lr (``max_weight_norm=None``: no clamp of ||w||)."""
+
+    betas: Tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-6
+    weight_decay: float = 0.01
+    bias_correction: bool = True
+    max_weight_norm: Optional[float] = None
 
 
 @dataclass
@@ -212,6 +239,7 @@ AVAILABLE_OPTIMIZERS = {
     "adam": (torch.optim.Adam, AdamParams),
     "adamw": (torch.optim.AdamW, AdamWParams),
     "novograd": (Novograd, NovogradParams),
+    "lamb": (Lamb, LambParams),
     "adagrad": (torch.optim.Adagrad, AdagradParams),
     "rmsprop": (torch.optim.RMSprop, RMSpropParams),
     "adadelta": (torch.optim.Adadelta, AdadeltaParams),
@@ -245,6 +273,8 @@ def register_optimizer(name, optimizer_cls, params_dataclass=None):
     elif not dataclasses.is_dataclass(params_dataclass):
         raise ValueError(f"register_optimizer('{name}'): params_dataclass {params_dataclass!r} is not a dataclass")
     key = name.lower()
+    if key in OPTIMIZER_ALIASES:
+        raise ValueError(f"Optimizer name '{key}' is the legacy alias of '{OPTIMIZER_ALIASES[key]}'")
     known = AVAILABLE_OPTIMIZERS.get(key)
     if known is not None and known[0] is not optimizer_cls:
         raise ValueError(f"Optimizer '{key}' is already registered as {known[0].__name__}")
@@ -257,12 +287,12 @@ def get_optimizer(name, params, lr=None, /, **optimization_params):
     ``optimization_params`` may be the runner's whole dict: its keys num_epochs,
     max_steps, lr, grad_norm_clip and batches_per_step are skipped (``lr`` is
     used when not given positionally), ``None`` values keep the dataclass
-    default, and any other key must be a field of the optimizer's parameter
-    dataclass.
+    default, ``larc=True`` (with ``larc_eta``, default 0.02, and ``larc_mode``,
+    'clip' or 'scale') wraps the optimizer in :class:`LARC`, and any other key
+    must be a field of the optimizer's parameter dataclass. A legacy name
+    (``OPTIMIZER_ALIASES``) builds the optimizer it stands for.
     """
-    key = str(name).lower()
-    if key not in AVAILABLE_OPTIMIZERS:
-        raise ValueError(f"Unknown optimizer '{name}'; known: {', '.join(sorted(AVAILABLE_OPTIMIZERS))}")
+    key = _resolve_name(name)
     if lr is None:
         lr = optimization_params.get("lr")
     if lr is None:
@@ -271,7 +301,7 @@ def get_optimizer(name, params, lr=None, /, **optimization_params):
     accepted = [field.name for field in dataclasses.fields(params_dataclass)]
     kwargs = {}
     for arg, value in optimization_params.items():
-        if arg in RUNNER_KEYS:
+        if arg in RUNNER_KEYS or arg in LARC_KEYS:
             continue
         if arg not in accepted:
             raise ValueError(
@@ -279,23 +309,62 @@ def get_optimizer(name, params, lr=None, /, **optimization_params):
             )
         if value is not None:
             kwargs[arg] = _checked_field(params_dataclass, arg, value)
+    larc = _larc_settings(optimization_params)
     lr = check_number(lr, "optimization_params['lr']", minimum=0)
     try:
         settings = dataclasses.asdict(params_dataclass(**kwargs))
     except TypeError as err:
         raise ValueError(f"Optimizer '{key}': bad parameters {sorted(kwargs)}: {err}") from err
     try:
-        return optimizer_cls(params, lr=lr, **settings)
+        optimizer = optimizer_cls(params, lr=lr, **settings)
     except ValueError as err:
         raise ValueError(f"Optimizer '{key}' rejects optimization_params {kwargs}: {err}") from err
+    return LARC(optimizer, **larc) if larc is not None else optimizer
+
+
+def _resolve_name(name):
+    """The registered name for ``name`` (legacy aliases resolved, announced once each)."""
+    key = str(name).lower()
+    if key in AVAILABLE_OPTIMIZERS:
+        return key
+    real = OPTIMIZER_ALIASES.get(key)
+    if real is None or real not in AVAILABLE_OPTIMIZERS:
+        aliases = ", ".join(sorted(OPTIMIZER_ALIASES))
+        raise ValueError(
+            f"Unknown optimizer '{name}'; known: {', '.join(sorted(AVAILABLE_OPTIMIZERS))} (legacy names: {aliases})"
+        )
+    if key not in _announced_aliases:
+        _announced_aliases.add(key)
+        cls = AVAILABLE_OPTIMIZERS[real][0]
+        logging.getLogger("nemo").info(
+            f"Optimizer '{key}' is a legacy name: using '{real}' ({cls.__module__}.{cls.__qualname__})"
+        )
+    return real
+
+
+def _larc_settings(optimization_params):
+    """LARC's keyword arguments from ``larc``, ``larc_eta`` and ``larc_mode``; None when ``larc`` is off."""
+    larc = check_bool(optimization_params.get("larc"), "optimization_params['larc']", optional=True)
+    eta = check_number(optimization_params.get("larc_eta"), "optimization_params['larc_eta']", positive=True,
+                       optional=True)
+    mode = optimization_params.get("larc_mode")
+    if mode is not None and mode not in LARC_MODES:
+        raise ArgumentError(
+            f"optimization_params['larc_mode'] = {mode!r} ({type(mode).__name__}): expected one of {LARC_MODES}"
+        )
+    if not larc:
+        return None
+    return {"eta": 0.02 if eta is None else eta, "mode": mode or "clip"}
 
 
 def _checked_field(params_dataclass, name, value):
-    """``value`` checked against the type of field ``name`` (float, int, bool, a pair of floats)."""
+    """``value`` checked against the type of field ``name`` (float, int, bool, a pair of floats, optional float)."""
     annotation = {field.name: field.type for field in dataclasses.fields(params_dataclass)}[name]
     where = f"optimization_params['{name}']"
     if annotation is float:
         return check_number(value, where)
+    if annotation == Optional[float]:
+        return check_number(value, where, optional=True)
     if annotation is int:
         return check_int(value, where)
     if annotation is bool:

@@ -1,0 +1,117 @@
+"""LAMB (You et al. 2019, "Large Batch Optimization for Deep Learning", arXiv:1904.00962)."""
+import torch
+
+__all__ = ["Lamb"]
+
+
+class Lamb(torch.optim.Optimizer):
+    """Adam moments with a per-tensor trust ratio.
+
+    For each parameter tensor w with gradient g, at step t:
+        m_t = beta1 * m_{t-1} + (1 - beta1) * g
+        v_t = beta2 * v_{t-1} + (1 - beta2) * g^2
+        u_t = (m_t / (1 - beta1^t)) / (sqrt(v_t / (1 - beta2^t)) + eps) + weight_decay * w
+              (no division by 1 - beta^t without ``bias_correction``)
+        r_t = phi(||w||) / ||u_t||   (1 when either norm is 0)
+        w  <- w - lr * r_t * u_t
+    phi is the identity, or ``min(||w||, max_weight_norm)`` when ``max_weight_norm``
+    is given (the paper's bounded scaling function; pytorch-lamb clamps at 10).
+    Moments are updated for all tensors of a (device, dtype) at once with
+    ``torch._foreach_*``; the trust ratios need no host-device sync.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-6,
+        weight_decay=0.01,
+        bias_correction=True,
+        max_weight_norm=None,
+    ):
+        betas = tuple(betas)
+        if lr < 0.0:
+            raise ValueError(f"Lamb: invalid learning rate {lr}; must be >= 0")
+        if eps < 0.0:
+            raise ValueError(f"Lamb: invalid eps {eps}; must be >= 0")
+        if len(betas) != 2 or not all(0.0 <= beta < 1.0 for beta in betas):
+            raise ValueError(f"Lamb: betas must be two numbers in [0, 1), got {betas}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Lamb: invalid weight_decay {weight_decay}; must be >= 0")
+        if max_weight_norm is not None and max_weight_norm <= 0.0:
+            raise ValueError(f"Lamb: invalid max_weight_norm {max_weight_norm}; must be > 0 or None")
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            bias_correction=bias_correction,
+            max_weight_norm=max_weight_norm,
+        )
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            buckets = {}
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                if param.grad.is_sparse:
+                    raise RuntimeError("Lamb does not support sparse gradients")
+                buckets.setdefault((param.device, param.dtype), []).append(param)
+            for params in buckets.values():
+                self._update(params, group)
+        return loss
+
+    def _state_of(self, param):
+        state = self.state[param]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+            state["exp_avg_sq"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+        state["step"] += 1
+        return state
+
+    def _update(self, params, group):
+        """One LAMB step for parameters of one device and dtype."""
+        beta1, beta2 = group["betas"]
+        grads = [p.grad for p in params]
+        states = [self._state_of(p) for p in params]
+        exp_avgs = [state["exp_avg"] for state in states]
+        exp_avg_sqs = [state["exp_avg_sq"] for state in states]
+        torch._foreach_lerp_(exp_avgs, grads, 1.0 - beta1)
+        torch._foreach_mul_(exp_avg_sqs, beta2)
+        torch._foreach_addcmul_(exp_avg_sqs, grads, grads, value=1.0 - beta2)
+        if group["bias_correction"]:
+            steps = [state["step"] for state in states]
+            means = torch._foreach_div(exp_avgs, [1.0 - beta1**step for step in steps])
+            second = torch._foreach_div(exp_avg_sqs, [1.0 - beta2**step for step in steps])
+        else:
+            means, second = exp_avgs, exp_avg_sqs
+        denominators = torch._foreach_sqrt(second)
+        torch._foreach_add_(denominators, group["eps"])
+        updates = torch._foreach_div(means, denominators)
+        if group["weight_decay"] != 0:
+            torch._foreach_add_(updates, params, alpha=group["weight_decay"])
+        ratios = _trust_ratios(params, updates, group["max_weight_norm"])
+        torch._foreach_mul_(updates, ratios)
+        torch._foreach_add_(params, updates, alpha=-group["lr"])
+
+
+def _trust_ratios(params, updates, max_weight_norm=None):
+    """Per tensor ``phi(||w||) / ||u||``, 1 where either norm is 0, as a list of 0-dim tensors."""
+    norm_dtype = torch.promote_types(params[0].dtype, torch.float32)
+    weight_norms = torch.stack(torch._foreach_norm(params, 2, dtype=norm_dtype))
+    update_norms = torch.stack(torch._foreach_norm(updates, 2, dtype=norm_dtype))
+    if max_weight_norm is not None:
+        weight_norms = weight_norms.clamp(max=max_weight_norm)
+    usable = (weight_norms > 0) & (update_norms > 0)
+    ratios = torch.where(usable, weight_norms / update_norms, torch.ones_like(weight_norms))
+    return list(ratios.to(params[0].dtype).unbind(0))
