@@ -127,7 +127,7 @@ class NeuralModuleFactory:
     def train(self, tensors_to_optimize, optimizer=None, optimization_params=None, callbacks=None, lr_policy=None,
               batches_per_step=None, stop_on_nan_loss=False, synced_batchnorm=False,
               gradient_predivide=False, amp_max_loss_scale=2.0**24, reset=False, amp_dtype=None, use_apex=None,
-              check_nonfinite=True):
+              check_nonfinite=True, profile=None):
         """Train the DAG of ``tensors_to_optimize`` (see ``PtActions.train``)."""
         if reset:
             self.reset_trainer()
@@ -137,6 +137,7 @@ class NeuralModuleFactory:
             stop_on_nan_loss=stop_on_nan_loss, synced_batchnorm=synced_batchnorm,
             gradient_predivide=gradient_predivide, amp_max_loss_scale=amp_max_loss_scale,
             amp_dtype=amp_dtype, use_apex=use_apex, check_nonfinite=check_nonfinite,
+            profile=profile, profile_dir=self._log_dir,
         )
 
     def eval(self, callbacks):

@@ -18,6 +18,7 @@ from .loader import build_loader, on_device
 from .nm import TrainableNM
 from .optimizers import get_optimizer
 from .precision import Precision
+from .profiling import profiler_for
 from ...utils.arg_checks import check_int, check_number
 
 __all__ = ["PtActions", "TrainingStopped"]
@@ -155,7 +156,7 @@ class PtActions:
     def train(self, tensors_to_optimize, optimizer=None, optimization_params=None, callbacks=None,
               lr_policy=None, batches_per_step=None, stop_on_nan_loss=False, synced_batchnorm=False,
               gradient_predivide=False, amp_max_loss_scale=2.0**24, reset=False, amp_dtype=None, use_apex=None,
-              check_nonfinite=True):
+              check_nonfinite=True, profile=None, profile_dir=None):
         """Optimize the sum of ``tensors_to_optimize`` over their data layer.
 
         With ``check_nonfinite`` (default) a step whose loss or gradients are not
@@ -198,6 +199,9 @@ class PtActions:
         if self.batches_per_epoch == 0:
             raise ValueError(_no_batch_message(full_plan.data_layer, self.dist.world_size))
         batches = on_device(loader, self.device)
+        profiler = profiler_for(profile, callbacks, self, [loss_exec, full_exec], profile_dir)
+        if profiler is not None:
+            batches = profiler.timed_batches(batches)
         max_steps = math.inf if max_steps is None else max_steps
         loss_keys = [t.unique_name for t in tensors_to_optimize]
         value_callbacks = [cb for cb in callbacks if cb.tensors]
@@ -214,11 +218,15 @@ class PtActions:
                 progress = tqdm(batches, desc=f"Epoch {self.epoch_num}", disable=not self.dist.is_main, leave=False,
                                 initial=self.batch_in_epoch, total=self.batches_per_epoch)
                 for batch in progress:
+                    if profiler is not None:
+                        profiler.enter("callbacks")
                     self.batch_in_epoch += 1
                     last_micro = bps == 1 or self.batch_in_epoch % bps == 0
                     if last_micro:
                         for callback in callbacks:
                             callback.on_iteration_start()
+                    if profiler is not None:
+                        profiler.enter("forward_backward")
                     wanted = last_micro and any(cb.wants_values(self.step + 1) for cb in value_callbacks)
                     executor = full_exec if wanted else loss_exec
                     if last_micro or not self._ddp_wrappers:
@@ -228,7 +236,11 @@ class PtActions:
                             values = self._forward_backward(executor, batch, loss_keys, bps, autocast)
                     if not last_micro:
                         continue
+                    if profiler is not None:
+                        profiler.enter("optimizer")
                     self._optimizer_step()
+                    if profiler is not None:
+                        profiler.enter("callbacks")
                     self.registered_tensors = values
                     for callback in callbacks:
                         callback.on_iteration_end()
@@ -243,6 +255,8 @@ class PtActions:
                     callback.on_epoch_end()
                 self.epoch_num += 1
                 self.batch_in_epoch = 0
+        if profiler is not None:
+            profiler.finish()
         if self.precision.skipped_steps and self.logger:
             self.logger.info(f"{self.precision.skipped_steps} step(s) skipped for non-finite gradients")
         for callback in callbacks:
