@@ -1,7 +1,13 @@
 """NLP collection: tokenizers, BERT-family encoders, token/sequence heads and NLP tasks."""
 
 from . import data, huggingface, nm, utils
-from .data import BertTokenClassificationDataLayer
+from .data import (
+    BertJointIntentSlotDataLayer,
+    BertPunctuationCapitalizationDataLayer,
+    BertSentenceClassificationDataLayer,
+    BertTextClassificationDataLayer,
+    BertTokenClassificationDataLayer,
+)
 from .data.tokenizers import (
     CharTokenizer,
     NemoBertTokenizer,
@@ -11,11 +17,17 @@ from .data.tokenizers import (
     create_spt_model,
     get_tokenizer,
 )
+from .joint_intent_slot_classifier import JointIntentSlotClassifier
 from .losses import JointIntentSlotLoss, MaskedLanguageModelingLossNM, TokenClassificationLoss
 from .sequence_classifier import SequenceClassifier
 from .token_classifier import BertTokenClassifier, TokenClassifier
 
 __all__ = [
+    "BertJointIntentSlotDataLayer",
+    "BertPunctuationCapitalizationDataLayer",
+    "BertSentenceClassificationDataLayer",
+    "BertTextClassificationDataLayer",
+    "JointIntentSlotClassifier",
     "BertTokenClassificationDataLayer",
     "BertTokenClassifier",
     "CharTokenizer",

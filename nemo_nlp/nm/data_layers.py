@@ -1,5 +1,19 @@
 """Data layers under their 0.10 import path."""
 
-from ..data import BertTokenClassificationDataLayer
+from ..data import (
+    BertJointIntentSlotDataLayer,
+    BertPunctuationCapitalizationDataLayer,
+    BertTextClassificationDataLayer,
+    BertTextClassificationInferDataLayer,
+    BertTokenClassificationDataLayer,
+    BertTokenClassificationInferDataLayer,
+)
 
-__all__ = ["BertTokenClassificationDataLayer"]
+__all__ = [
+    "BertJointIntentSlotDataLayer",
+    "BertPunctuationCapitalizationDataLayer",
+    "BertTextClassificationDataLayer",
+    "BertTextClassificationInferDataLayer",
+    "BertTokenClassificationDataLayer",
+    "BertTokenClassificationInferDataLayer",
+]

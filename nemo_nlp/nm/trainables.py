@@ -1,10 +1,18 @@
 """Trainable modules under their 0.10 import path, and ``get_pretrained_lm_model``."""
 
 from ..huggingface import BERT
+from ..joint_intent_slot_classifier import JointIntentSlotClassifier
 from ..sequence_classifier import SequenceClassifier
 from ..token_classifier import BertTokenClassifier, TokenClassifier
 
-__all__ = ["BERT", "BertTokenClassifier", "SequenceClassifier", "TokenClassifier", "get_pretrained_lm_model"]
+__all__ = [
+    "BERT",
+    "BertTokenClassifier",
+    "JointIntentSlotClassifier",
+    "SequenceClassifier",
+    "TokenClassifier",
+    "get_pretrained_lm_model",
+]
 
 
 def get_pretrained_lm_model(pretrained_model_name, config=None, vocab=None, checkpoint=None):

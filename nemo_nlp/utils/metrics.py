@@ -1,6 +1,6 @@
 """Scores of the NLP tasks: accuracy and per-class F1 (scikit-learn), entity F1 (seqeval)."""
 
-__all__ = ["class_scores", "entity_scores", "is_iob", "values_of"]
+__all__ = ["class_scores", "entity_scores", "first_subtoken_rows", "is_iob", "token_scores", "values_of"]
 
 
 def values_of(tensors, port):
@@ -47,3 +47,28 @@ def entity_scores(gold_sequences, pred_sequences):
         "f1": float(f1_score(gold_sequences, pred_sequences, zero_division=0)),
     }
     return scores, classification_report(gold_sequences, pred_sequences, digits=4, zero_division=0)
+
+
+def first_subtoken_rows(logits, labels, subtokens_mask):
+    """Per sentence of a batch, ``(true ids, predicted ids)`` at each word's first sub-token."""
+    preds = logits.argmax(dim=-1).tolist()
+    rows = []
+    for pred_row, label_row, mask_row in zip(preds, labels.tolist(), subtokens_mask.tolist()):
+        keep = [i for i, flag in enumerate(mask_row) if flag > 0.5]
+        rows.append(([label_row[i] for i in keep], [pred_row[i] for i in keep]))
+    return rows
+
+
+def token_scores(rows, label_names):
+    """Per-word class scores of ``rows`` (from :func:`first_subtoken_rows`), plus entity
+    precision/recall/F1 (``entity_f1`` ...) when the labels are IOB. Returns ``(scores, report)``."""
+    flat_true = [t for true, _ in rows for t in true]
+    flat_pred = [p for _, pred in rows for p in pred]
+    scores, report = class_scores(flat_true, flat_pred, label_names)
+    if is_iob(label_names):
+        names = [str(n) for n in label_names]
+        entities, entity_report = entity_scores([[names[t] for t in true] for true, _ in rows],
+                                                [[names[p] for p in pred] for _, pred in rows])
+        scores.update({f"entity_{key}": value for key, value in entities.items()})
+        report = report + "\n" + entity_report
+    return scores, report
