@@ -106,7 +106,7 @@ class StepProfiler:
     def __init__(self, callback, runner, executors, out_dir):
         self.callback = callback
         self.runner = runner
-        self.executors = executors
+        self.executors = list({id(executor): executor for executor in executors}.values())  # each wrapped once
         self.out_dir = os.path.join(out_dir or ".", "profile")
         self.cuda = torch.device(runner.device).type == "cuda"
         self.active = False
