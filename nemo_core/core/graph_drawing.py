@@ -117,7 +117,8 @@ def _target_paths(path, fmt):
     root, suffix = os.path.splitext(os.fspath(path))
     fmt = (fmt or suffix.lstrip(".") or "svg").lower()
     if fmt != "dot" and fmt not in IMAGE_FORMATS:
-        raise ValueError(f"draw_graph: unknown format {fmt!r} for {path}; use one of dot, {', '.join(IMAGE_FORMATS)}")
+        choices = ", ".join(("dot",) + IMAGE_FORMATS)
+        raise ValueError(f"draw_graph: unknown format {fmt!r} for {path}; use one of {choices}")
     image = None if fmt == "dot" else (os.fspath(path) if suffix.lstrip(".").lower() == fmt else f"{root}.{fmt}")
     return root + ".dot", image, fmt
 
@@ -128,7 +129,8 @@ def _render(dot_text, dot_program, fmt, image_path):
         result = subprocess.run([dot_program, f"-T{fmt}", "-o", tmp], input=dot_text.encode("utf-8"),
                                 capture_output=True, timeout=120, check=False)
         if result.returncode != 0:
-            raise RuntimeError(f"Graphviz dot failed for {image_path}: {result.stderr.decode(errors='replace').strip()}")
+            reason = result.stderr.decode(errors="replace").strip()
+            raise RuntimeError(f"Graphviz dot failed for {image_path}: {reason}")
 
 
 def draw_graph(tensors, path, fmt=None, tb_writer=None, name="nemo_graph", logger=None):
@@ -159,7 +161,8 @@ def draw_graph(tensors, path, fmt=None, tb_writer=None, name="nemo_graph", logge
         else:
             _render(dot_text, dot_program, fmt, image_path)
             message = f"graph written to {dot_path} and {image_path}"
-            logger.info(message)
+    if image_path is not None or fmt == "dot":
+        logger.info(message)
     if tb_writer is not None:
         add_graph_to_tensorboard(tensors, tb_writer)
     return DrawnGraph(dot_path, image_path, message)
