@@ -1,4 +1,6 @@
 """LAMB (You et al. 2019, "Large Batch Optimization for Deep Learning", arXiv:1904.00962)."""
+import math
+
 import torch
 
 __all__ = ["Lamb"]
@@ -89,20 +91,21 @@ class Lamb(torch.optim.Optimizer):
         torch._foreach_lerp_(exp_avgs, grads, 1.0 - beta1)
         torch._foreach_mul_(exp_avg_sqs, beta2)
         torch._foreach_addcmul_(exp_avg_sqs, grads, grads, value=1.0 - beta2)
+        # m_hat / (sqrt(v_hat) + eps) = (sqrt(bc2) / bc1) * m / (sqrt(v) + eps * sqrt(bc2)), bc_i = 1 - beta_i^t
         if group["bias_correction"]:
-            steps = [state["step"] for state in states]
-            means = torch._foreach_div(exp_avgs, [1.0 - beta1**step for step in steps])
-            second = torch._foreach_div(exp_avg_sqs, [1.0 - beta2**step for step in steps])
+            root_bc2 = [math.sqrt(1.0 - beta2 ** state["step"]) for state in states]
+            scales = [root / (1.0 - beta1 ** state["step"]) for root, state in zip(root_bc2, states)]
         else:
-            means, second = exp_avgs, exp_avg_sqs
-        denominators = torch._foreach_sqrt(second)
-        torch._foreach_add_(denominators, group["eps"])
-        updates = torch._foreach_div(means, denominators)
+            root_bc2 = [1.0] * len(states)
+        denominators = torch._foreach_sqrt(exp_avg_sqs)
+        torch._foreach_add_(denominators, [group["eps"] * root for root in root_bc2])
+        updates = torch._foreach_div(exp_avgs, denominators)
+        if group["bias_correction"]:
+            torch._foreach_mul_(updates, scales)
         if group["weight_decay"] != 0:
             torch._foreach_add_(updates, params, alpha=group["weight_decay"])
         ratios = _trust_ratios(params, updates, group["max_weight_norm"])
-        torch._foreach_mul_(updates, ratios)
-        torch._foreach_add_(params, updates, alpha=-group["lr"])
+        torch._foreach_addcmul_(params, updates, ratios, value=-group["lr"])
 
 
 def _trust_ratios(params, updates, max_weight_norm=None):
