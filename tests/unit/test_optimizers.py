@@ -394,7 +394,8 @@ def test_larc_is_an_optimizer_whose_state_round_trips():
     [
         ({"larc": "yes"}, r"optimization_params\['larc'\] = 'yes' \(str\): expected True or False"),
         ({"larc": True, "larc_eta": -1}, r"optimization_params\['larc_eta'\] = -1 \(int\): expected a number > 0"),
-        ({"larc": True, "larc_mode": "trust"}, r"optimization_params\['larc_mode'\] = 'trust' \(str\): expected one of"),
+        ({"larc": True, "larc_mode": "trust"},
+         r"optimization_params\['larc_mode'\] = 'trust' \(str\): expected one of \('clip', 'scale'\)"),
     ],
 )
 def test_larc_keys_are_checked_by_name(params, message):
