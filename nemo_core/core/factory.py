@@ -35,6 +35,19 @@ class DeploymentFormat(Enum):
     ONNX = 3
 
 
+def _graph_losses(graph):
+    """The loss output(s) of a training graph: outputs of LossType, else those named ``loss``."""
+    from .neural_types import LossType
+
+    outputs = graph.output_tensors
+    losses = [t for t in outputs.values() if isinstance(t.ntype.elements_type, LossType)]
+    losses = losses or [t for name, t in outputs.items() if name == "loss"]
+    if not losses:
+        raise ValueError(f"training_graph {graph.name} has no loss output; its outputs are {list(outputs)} "
+                         "(bind one with graph.outputs['loss'] = loss)")
+    return losses
+
+
 def _optim_level(value):
     if isinstance(value, Optimization):
         return value.value
@@ -124,20 +137,29 @@ class NeuralModuleFactory:
     random_seed = property(lambda self: self._random_seed)
 
     # ------------------------------------------------------------------ actions
-    def train(self, tensors_to_optimize, optimizer=None, optimization_params=None, callbacks=None, lr_policy=None,
-              batches_per_step=None, stop_on_nan_loss=False, synced_batchnorm=False,
-              gradient_predivide=False, amp_max_loss_scale=2.0**24, reset=False, amp_dtype=None, use_apex=None,
-              check_nonfinite=True, profile=None):
-        """Train the DAG of ``tensors_to_optimize`` (see ``PtActions.train``)."""
+    def train(self, tensors_to_optimize=None, optimizer=None, optimization_params=None, callbacks=None,
+              lr_policy=None, batches_per_step=None, stop_on_nan_loss=False, synced_batchnorm=False,
+              synced_batchnorm_groupsize=0, gradient_predivide=False, amp_max_loss_scale=2.0**24,
+              amp_min_loss_scale=None, reset=False, amp_dtype=None, use_apex=None, check_nonfinite=True,
+              profile=None, training_graph=None):
+        """Train the DAG of ``tensors_to_optimize``, or the loss output(s) of ``training_graph``
+        (see ``PtActions.train``)."""
+        if training_graph is not None:
+            if tensors_to_optimize is not None:
+                raise ValueError("give tensors_to_optimize or training_graph, not both")
+            tensors_to_optimize = _graph_losses(training_graph)
+        if tensors_to_optimize is None and not isinstance(optimizer, (list, tuple)):
+            raise ValueError("nf.train needs tensors_to_optimize, a training_graph, or a list of "
+                             "(optimizer, [losses]) pairs as optimizer")
         if reset:
             self.reset_trainer()
         return self._trainer.train(
             tensors_to_optimize=tensors_to_optimize, optimizer=optimizer, optimization_params=optimization_params,
             callbacks=callbacks, lr_policy=lr_policy, batches_per_step=batches_per_step,
             stop_on_nan_loss=stop_on_nan_loss, synced_batchnorm=synced_batchnorm,
-            gradient_predivide=gradient_predivide, amp_max_loss_scale=amp_max_loss_scale,
-            amp_dtype=amp_dtype, use_apex=use_apex, check_nonfinite=check_nonfinite,
-            profile=profile, profile_dir=self._log_dir,
+            synced_batchnorm_groupsize=synced_batchnorm_groupsize, gradient_predivide=gradient_predivide,
+            amp_max_loss_scale=amp_max_loss_scale, amp_min_loss_scale=amp_min_loss_scale, amp_dtype=amp_dtype,
+            use_apex=use_apex, check_nonfinite=check_nonfinite, profile=profile, profile_dir=self._log_dir,
         )
 
     def eval(self, callbacks):

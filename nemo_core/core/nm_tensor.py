@@ -36,7 +36,7 @@ class NmTensor:
     the same module used in a train and an eval graph gives distinct names.
     """
 
-    __slots__ = ("call", "name", "ntype", "unique_name")
+    __slots__ = ("call", "name", "ntype", "unique_name", "alias")
 
     def __init__(self, call, name, ntype):
         self.call = call
@@ -44,6 +44,12 @@ class NmTensor:
         self.ntype = ntype
         suffix = f"~~~call{call.index}" if call.index else ""
         self.unique_name = f"{name}~~~{call.module.name}{suffix}"
+        self.alias = None
+
+    def rename(self, new_name):
+        """Give the tensor a short name (e.g. for ``tensors_to_log=["loss"]``); returns the tensor."""
+        self.alias = str(new_name)
+        return self
 
     @property
     def producer(self):

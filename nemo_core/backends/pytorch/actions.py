@@ -11,7 +11,10 @@ import math
 import torch
 from tqdm import tqdm
 
+from ...core.callbacks import as_action_callback
 from ...core.graph import plan_graph
+from ...core.nm_tensor import NmTensor
+from ...utils.arg_checks import check_int, check_number
 from . import trainer_state
 from .executor import DagExecutor, move_to_device
 from .loader import build_loader, on_device
@@ -19,7 +22,6 @@ from .nm import TrainableNM
 from .optimizers import get_optimizer
 from .precision import Precision
 from .profiling import profiler_for
-from ...utils.arg_checks import check_int, check_number
 
 __all__ = ["PtActions", "TrainingStopped"]
 
@@ -55,6 +57,18 @@ def _no_batch_message(data_layer, world_size):
         "Check the data (filters such as min/max_duration may have removed every entry), "
         "or lower batch_size / set drop_last=False"
     )
+
+
+class _OptimizerGroup:
+    """An optimizer, the unique names of the losses it steps on, and the executor computing them."""
+
+    __slots__ = ("optimizer", "loss_keys", "executor", "initial_lrs")
+
+    def __init__(self, optimizer, loss_keys, executor):
+        self.optimizer = optimizer
+        self.loss_keys = loss_keys
+        self.executor = executor
+        self.initial_lrs = [group["lr"] for group in optimizer.param_groups]
 
 
 class TrainingStopped(RuntimeError):
@@ -95,6 +109,9 @@ class PtActions:
         self.batches_per_epoch = None
         self.registered_tensors = {}
         self.optimizer = None
+        self.optimizers = []
+        self._groups = []
+        self.dag_tensors = []
         self.lr_policy = None
         self.precision = None
         self.trained_modules = []
@@ -136,62 +153,73 @@ class PtActions:
             else:  # an NmTensor: every trainable module of its DAG
                 modules = plan_graph([thing]).modules
                 params.extend(p for m in modules if isinstance(m, TrainableNM) for p in m.parameters())
-        return [p for p in dict.fromkeys(params) if p.requires_grad]
+        return list(dict.fromkeys(params))  # frozen weights too: an UnfreezeCallback may free them later
 
-    def _train_setup(self, callbacks, tensors_to_optimize, synced_batchnorm, gradient_predivide):
+    def _train_setup(self, callbacks, tensors_to_optimize, synced_batchnorm, gradient_predivide, sync_group_size=0):
+        """Plan the train DAG (losses and callback tensors), place it, prepare distribution."""
         callback_tensors = [t for cb in callbacks for t in cb.tensors]
-        loss_plan = plan_graph(tensors_to_optimize, "tensors_to_optimize")
+        plan_graph(tensors_to_optimize, "tensors_to_optimize")  # names the losses' DAG in its errors
         full_plan = plan_graph(list(tensors_to_optimize) + callback_tensors, "the train DAG with callback tensors")
         modules = full_plan.modules
         if synced_batchnorm and self.dist.is_distributed:
+            process_group = self.dist.subgroup(sync_group_size) if sync_group_size else None
             for module in modules:
                 if isinstance(module, TrainableNM):
-                    torch.nn.SyncBatchNorm.convert_sync_batchnorm(module)
+                    torch.nn.SyncBatchNorm.convert_sync_batchnorm(module, process_group)
         self._place(modules)
         trainable = [m for m in modules if isinstance(m, TrainableNM)]
         callables, self._grad_averager = self.dist.prepare_training(trainable, gradient_predivide)
-        return loss_plan, full_plan, trainable, callables
+        return full_plan, trainable, callables
 
     # ------------------------------------------------------------------ train
     def train(self, tensors_to_optimize, optimizer=None, optimization_params=None, callbacks=None,
               lr_policy=None, batches_per_step=None, stop_on_nan_loss=False, synced_batchnorm=False,
               gradient_predivide=False, amp_max_loss_scale=2.0**24, reset=False, amp_dtype=None, use_apex=None,
-              check_nonfinite=True, profile=None, profile_dir=None):
+              check_nonfinite=True, profile=None, profile_dir=None, synced_batchnorm_groupsize=0,
+              amp_min_loss_scale=None):
         """Optimize the sum of ``tensors_to_optimize`` over their data layer.
 
-        With ``check_nonfinite`` (default) a step whose loss or gradients are not
-        finite on any rank is skipped on every rank and counted; the decision
-        costs one host-device sync per optimizer step. ``check_nonfinite=False``
-        removes that sync (fp16 loss scaling keeps its own check).
+        ``optimizer`` is a name, a ``torch.optim.Optimizer``, or a list of
+        ``(optimizer, [losses])`` pairs stepped in turn on each batch (each with
+        its own forward pass: the GAN pattern). With ``check_nonfinite``
+        (default) a step whose loss or gradients are not finite on any rank is
+        skipped on every rank and counted; the decision costs one host-device
+        sync per optimizer step. ``check_nonfinite=False`` removes that sync
+        (fp16 loss scaling keeps its own check).
         """
         params = _training_params(optimization_params, batches_per_step)
         num_epochs, max_steps, bps = params["num_epochs"], params["max_steps"], params["batches_per_step"]
+        pairs = optimizer if isinstance(optimizer, (list, tuple)) else None
+        if pairs is not None:
+            if bps > 1:
+                raise ValueError("several optimizers cannot accumulate gradients: use batches_per_step=1")
+            tensors_to_optimize = [t for _, losses in pairs for t in losses]
         if reset:
             self.reset()
-        callbacks = list(callbacks or [])
+        callbacks = [as_action_callback(cb) for cb in callbacks or []]
         for callback in callbacks:
             callback.action = self
-        loss_plan, full_plan, trainable, callables = self._train_setup(
-            callbacks, tensors_to_optimize, synced_batchnorm, gradient_predivide
+        full_plan, trainable, callables = self._train_setup(
+            callbacks, tensors_to_optimize, synced_batchnorm, gradient_predivide, synced_batchnorm_groupsize
         )
         self.trained_modules = trainable
         self._ddp_wrappers = list(callables.values())
         self.precision = Precision(
             self.optim_level, self.device, amp_dtype or self.amp_dtype, amp_max_loss_scale, use_apex, self.logger,
-            check_nonfinite=check_nonfinite or stop_on_nan_loss,
+            check_nonfinite=check_nonfinite or stop_on_nan_loss, min_loss_scale=amp_min_loss_scale,
         )
         self.precision.prepare_modules(trainable)
-        if isinstance(optimizer, torch.optim.Optimizer):
-            self.optimizer = optimizer
+        if pairs is None:
+            self._groups = [self._optimizer_group(optimizer, tensors_to_optimize, trainable, params, callables)]
         else:
-            extra = {k: v for k, v in params["optimizer"].items()}
-            self.optimizer = self.create_optimizer(optimizer or "sgd", trainable, dict(extra, lr=params["lr"]))
-        _, self.optimizer = self.precision.wrap_optimizer(trainable, self.optimizer)
+            self._groups = [self._optimizer_group(opt, losses, None, params, callables) for opt, losses in pairs]
+        self.optimizer = self._groups[0].optimizer
+        self.optimizers = [group.optimizer for group in self._groups]
         self.lr_policy = lr_policy
-        self._initial_lrs = [group["lr"] for group in self.optimizer.param_groups]
         self._grad_clip = params["grad_norm_clip"]
         self._stop_on_nan_loss = stop_on_nan_loss
-        loss_exec, full_exec = DagExecutor(loss_plan, callables), DagExecutor(full_plan, callables)
+        full_exec = DagExecutor(full_plan, callables)
+        self.dag_tensors = [t for call in full_plan.calls for t in call.outputs]
         for callback in callbacks:
             callback.on_action_start()  # may restore a checkpoint, data seed included
         loader, sampler = build_loader(full_plan.data_layer, self.dist, True, self.data_seed, self.device)
@@ -199,14 +227,17 @@ class PtActions:
         if self.batches_per_epoch == 0:
             raise ValueError(_no_batch_message(full_plan.data_layer, self.dist.world_size))
         batches = on_device(loader, self.device)
-        profiler = profiler_for(profile, callbacks, self, [loss_exec, full_exec], profile_dir)
+        profiler = profiler_for(profile, callbacks, self, [g.executor for g in self._groups] + [full_exec],
+                                profile_dir)
         if profiler is not None:
             batches = profiler.timed_batches(batches)
         max_steps = math.inf if max_steps is None else max_steps
-        loss_keys = [t.unique_name for t in tensors_to_optimize]
         value_callbacks = [cb for cb in callbacks if cb.tensors]
+        batch_callbacks = [cb for cb in callbacks if cb.has_batch_hooks]
         autocast = self.precision.autocast() if self.precision.casts else None
-        self.optimizer.zero_grad(set_to_none=True)
+        last_group = self._groups[-1]
+        for group in self._groups:
+            group.optimizer.zero_grad(set_to_none=True)
         with _modes(full_plan.modules, True):
             while self.step < max_steps and (num_epochs is None or self.epoch_num < num_epochs):
                 if sampler is not None:
@@ -214,6 +245,8 @@ class PtActions:
                     sampler.skip_next(self.batch_in_epoch * full_plan.data_layer.batch_size)
                 for callback in callbacks:
                     callback.on_epoch_start()
+                if self._grad_averager is not None:
+                    self._grad_averager.refresh()  # a callback may have (un)frozen weights
                 started_at = self.batch_in_epoch
                 progress = tqdm(batches, desc=f"Epoch {self.epoch_num}", disable=not self.dist.is_main, leave=False,
                                 initial=self.batch_in_epoch, total=self.batches_per_epoch)
@@ -225,20 +258,27 @@ class PtActions:
                     if last_micro:
                         for callback in callbacks:
                             callback.on_iteration_start()
+                    for callback in batch_callbacks:
+                        callback.on_batch_start()
                     if profiler is not None:
                         profiler.enter("forward_backward")
                     wanted = last_micro and any(cb.wants_values(self.step + 1) for cb in value_callbacks)
-                    executor = full_exec if wanted else loss_exec
-                    if last_micro or not self._ddp_wrappers:
-                        values = self._forward_backward(executor, batch, loss_keys, bps, autocast)
-                    else:
-                        with self._no_sync():
-                            values = self._forward_backward(executor, batch, loss_keys, bps, autocast)
+                    for group in self._groups:
+                        executor = full_exec if wanted and group is last_group else group.executor
+                        if last_micro or not self._ddp_wrappers:
+                            values = self._forward_backward(executor, batch, group, bps, autocast)
+                        else:
+                            with self._no_sync():
+                                values = self._forward_backward(executor, batch, group, bps, autocast)
+                        if last_micro:
+                            if profiler is not None:
+                                profiler.enter("optimizer")
+                            self._optimizer_step(group)
+                    for callback in batch_callbacks:
+                        callback.on_batch_end()
                     if not last_micro:
                         continue
-                    if profiler is not None:
-                        profiler.enter("optimizer")
-                    self._optimizer_step()
+                    self.step += 1
                     if profiler is not None:
                         profiler.enter("callbacks")
                     self.registered_tensors = values
@@ -263,17 +303,33 @@ class PtActions:
             callback.on_action_end()
         self.registered_tensors = {}
 
-    def _forward_backward(self, executor, batch, loss_keys, batches_per_step, autocast):
-        """Forward one batch under the precision context, backward the summed losses; returns the values."""
+    def _optimizer_group(self, optimizer, losses, modules, params, callables):
+        """An :class:`_OptimizerGroup` for ``optimizer`` (a name, an instance or None) and its losses.
+
+        A named optimizer is built over ``modules``, or over the trainable modules
+        of the losses' DAG when ``modules`` is None.
+        """
+        losses = [losses] if isinstance(losses, NmTensor) else list(losses)
+        plan = plan_graph(losses, "the losses of an optimizer")
+        if not isinstance(optimizer, torch.optim.Optimizer):
+            if modules is None:
+                modules = [m for m in plan.modules if isinstance(m, TrainableNM)]
+            optimizer = self.create_optimizer(optimizer or "sgd", modules, dict(params["optimizer"], lr=params["lr"]))
+        _, optimizer = self.precision.wrap_optimizer(modules or [], optimizer)
+        return _OptimizerGroup(optimizer, [t.unique_name for t in losses], DagExecutor(plan, callables))
+
+    def _forward_backward(self, executor, batch, group, batches_per_step, autocast):
+        """Forward one batch under the precision context, backward the group's summed losses; returns the values."""
         if autocast is None:
             values = executor.run(batch)
         else:
             with autocast:
                 values = executor.run(batch)
-        loss = values[loss_keys[0]]
-        for key in loss_keys[1:]:
+        keys = group.loss_keys
+        loss = values[keys[0]]
+        for key in keys[1:]:
             loss = loss + values[key]
-        self.precision.backward(loss / batches_per_step if batches_per_step > 1 else loss, self.optimizer)
+        self.precision.backward(loss / batches_per_step if batches_per_step > 1 else loss, group.optimizer)
         return values
 
     @contextlib.contextmanager
@@ -284,8 +340,8 @@ class PtActions:
                 stack.enter_context(wrapper.no_sync())
             yield
 
-    def _optimizer_step(self):
-        """Average gradients across ranks, agree on skipping, set the policy's lr, step, count the step."""
+    def _optimizer_step(self, group):
+        """Average gradients across ranks, agree on skipping, set the policy's lr, step the group's optimizer."""
         probe = self.precision.take_probe()
         if probe is not None and self.dist.is_distributed:
             probe = probe.float().reshape(1) * 0  # NaN where the loss was not finite
@@ -293,19 +349,19 @@ class PtActions:
             self._grad_averager.after_backward(probe)
         elif probe is not None:
             self.dist.sum_over_ranks(probe)
+        optimizer = group.optimizer
         if self.lr_policy is not None:
-            for group, initial in zip(self.optimizer.param_groups, self._initial_lrs):
-                group["lr"] = self.lr_policy(initial, self.step, self.epoch_num)
-        stepped = self.precision.step(self.optimizer, self._grad_clip, probe)
-        self.optimizer.zero_grad(set_to_none=True)
-        self.step += 1
+            for param_group, initial in zip(optimizer.param_groups, group.initial_lrs):
+                param_group["lr"] = self.lr_policy(initial, self.step, self.epoch_num)
+        stepped = self.precision.step(optimizer, self._grad_clip, probe)
+        optimizer.zero_grad(set_to_none=True)
         if not stepped:
             if self._stop_on_nan_loss:
                 raise TrainingStopped(
-                    f"non-finite loss or gradients at step {self.step} on some rank; stopping (stop_on_nan_loss)"
+                    f"non-finite loss or gradients at step {self.step + 1} on some rank; stopping (stop_on_nan_loss)"
                 )
             if self.logger and self.dist.is_main:
-                self.logger.warning(f"step {self.step} skipped: non-finite loss or gradients on some rank "
+                self.logger.warning(f"step {self.step + 1} skipped: non-finite loss or gradients on some rank "
                                     f"({self.precision.skipped_steps} skipped so far)")
 
     # ------------------------------------------------------------------ eval / infer
@@ -374,6 +430,6 @@ class PtActions:
         if self.dist.is_main:
             trainer_state.save(self, folder, checkpoints_to_keep)
 
-    def restore_checkpoint(self, folder, force_load=False):
+    def restore_checkpoint(self, folder, force_load=False, explicit=True):
         """Load the newest complete checkpoint set from ``folder``; returns its step or None."""
-        return trainer_state.restore(self, folder, force_load)
+        return trainer_state.restore(self, folder, force_load, explicit)

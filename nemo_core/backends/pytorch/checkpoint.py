@@ -22,6 +22,7 @@ __all__ = [
     "module_file",
     "trainer_file",
     "saved_steps",
+    "newest_module_file",
     "remove_stale_temporaries",
     "CheckpointError",
 ]
@@ -114,6 +115,18 @@ def module_file(folder, module_key, step):
 
 def trainer_file(folder, step):
     return os.path.join(folder, f"trainer-STEP-{step}.pt")
+
+
+def newest_module_file(folder, module_key):
+    """The newest ``<module_key>-STEP-<n>.pt`` or ``-EPOCH-<n>.pt`` in ``folder`` (released checkpoints), or None."""
+    found = []
+    for kind in ("STEP", "EPOCH"):
+        pattern = os.path.join(glob.escape(folder), f"{glob.escape(module_key)}-{kind}-*.pt")
+        for path in glob.glob(pattern):
+            match = re.fullmatch(rf"{re.escape(module_key)}-{kind}-(\d+)\.pt", os.path.basename(path))
+            if match:
+                found.append((kind == "STEP", int(match.group(1)), path))
+    return max(found)[2] if found else None
 
 
 def saved_steps(folder, module_key):

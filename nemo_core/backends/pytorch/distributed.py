@@ -91,6 +91,13 @@ class DistributedContext:
         _collective(dist.all_gather, chunks, padded)
         return [pickle.loads(chunk[: int(n)].cpu().numpy().tobytes()) for chunk, n in zip(chunks, sizes)]
 
+    def subgroup(self, size):
+        """This rank's process group among consecutive groups of ``size`` ranks (e.g. for SyncBatchNorm)."""
+        if self.world_size % size:
+            raise ValueError(f"synced_batchnorm_groupsize={size} does not divide the world size {self.world_size}")
+        group, _ = dist.new_subgroups(size)
+        return group
+
     def sum_over_ranks(self, tensor):
         """All-reduce ``tensor`` (sum) in place."""
         if self.is_distributed:
@@ -160,11 +167,16 @@ class GradientAverager:
     def __init__(self, modules, world_size, predivide=False):
         self.world_size = world_size
         self.predivide = predivide
-        self.params = list(dict.fromkeys(p for m in modules for p in m.parameters() if p.requires_grad))
-        self.buffers = list(dict.fromkeys(b for m in modules for b in m.buffers()))
-        state = list(dict.fromkeys(t for m in modules for t in m.parameters())) + self.buffers
+        self.modules = modules
+        self.refresh()
+        buffers = list(dict.fromkeys(b for m in modules for b in m.buffers()))
+        state = list(dict.fromkeys(t for m in modules for t in m.parameters())) + buffers
         with torch.no_grad():
             _coalesced(state, lambda flat: _collective(dist.broadcast, flat, src=0))
+
+    def refresh(self):
+        """Take the weights that train now (after a freeze or unfreeze)."""
+        self.params = list(dict.fromkeys(p for m in self.modules for p in m.parameters() if p.requires_grad))
 
     def after_backward(self, probe=None):
         """Average the gradients over ranks; a float ``probe`` tensor rides along in the same

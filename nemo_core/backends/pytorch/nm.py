@@ -1,11 +1,14 @@
 """The PyTorch module kinds: TrainableNM, NonTrainableNM, LossNM, DataLayerNM."""
 
+import itertools
+import logging
 from abc import abstractmethod
 
 import torch
 from torch import nn
 
-from ...core.neural_module import NeuralModule
+from ...core.neural_graph import NeuralGraph
+from ...core.neural_module import NeuralModule, WeightShareTransform
 from ...core.nm_tensor import NmTensor
 from ...utils.arg_checks import check_bool, check_int
 from . import checkpoint
@@ -14,7 +17,7 @@ __all__ = ["TrainableNM", "NonTrainableNM", "LossNM", "DataLayerNM"]
 
 
 def _graph_call(kwargs):
-    return not kwargs or any(isinstance(value, NmTensor) for value in kwargs.values())
+    return not kwargs or any(isinstance(value, (NmTensor, NeuralGraph)) for value in kwargs.values())
 
 
 class _TorchNM(NeuralModule, nn.Module):
@@ -28,7 +31,7 @@ class _TorchNM(NeuralModule, nn.Module):
     __jit_unused_properties__ = [
         "input_ports", "output_ports", "name", "unique_instance_id", "init_params", "local_parameters",
         "num_weights", "batch_size", "shuffle", "num_workers", "drop_last", "dataset", "data_iterator",
-        "num_classes",
+        "num_classes", "_device", "placement",
     ]
 
     def __init__(self, name=None, **kwargs):
@@ -36,9 +39,47 @@ class _TorchNM(NeuralModule, nn.Module):
         NeuralModule.__init__(self, name=name, **kwargs)
 
     def __call__(self, *args, **kwargs):
-        if not args and _graph_call(kwargs):
+        force_pt = kwargs.pop("force_pt", False)
+        if not force_pt and not args and _graph_call(kwargs):
             return NeuralModule.__call__(self, **kwargs)
         return nn.Module.__call__(self, *args, **kwargs)
+
+    @property
+    def _device(self):
+        """The device of the module's weights (legacy ``self._device``); CPU for a module without any."""
+        for tensor in itertools.chain(self.parameters(), self.buffers()):
+            return tensor.device
+        return torch.device("cpu")
+
+    @property
+    def placement(self):
+        """The legacy placement argument given to the module (None when not given)."""
+        return self._placement
+
+    def is_frozen(self):
+        """Whether no weight of the module trains."""
+        return not any(p.requires_grad for p in self.parameters())
+
+    def get_weights(self):
+        """``{name: (parameter, requires_grad)}`` for every weight (legacy 0.10 form)."""
+        return {name: (param, param.requires_grad) for name, param in self.named_parameters()}
+
+    def set_weights(self, name2weight, name2name_and_transform=None):
+        """Copy weights in: ``name2weight`` maps a name to a tensor or ``(tensor, requires_grad)``;
+        ``name2name_and_transform`` maps it to ``(own weight name, WeightShareTransform)``."""
+        own = dict(self.named_parameters())
+        with torch.no_grad():
+            for name, value in name2weight.items():
+                tensor = value[0] if isinstance(value, tuple) else value
+                target, transform = (name2name_and_transform or {}).get(name, (name, WeightShareTransform.SAME))
+                if target not in own:
+                    raise KeyError(f"set_weights: {self.name} has no weight {target!r}; it has {sorted(own)}")
+                if transform == WeightShareTransform.TRANSPOSE:
+                    tensor = tensor.t()
+                if tuple(tensor.shape) != tuple(own[target].shape):
+                    raise ValueError(f"set_weights: {self.name}.{target} has shape {tuple(own[target].shape)}, "
+                                     f"the given weight {name!r} {tuple(tensor.shape)}")
+                own[target].copy_(tensor)
 
     @property
     def num_weights(self):
@@ -62,23 +103,39 @@ class _TorchNM(NeuralModule, nn.Module):
             if weights is None or key in weights:
                 param.requires_grad_(flag)
 
-    def tie_weights_with(self, module, weight_names, name2name_and_transform=None):
-        """Share the named weights with ``module`` (same Parameter objects).
+    def _expand_weight_names(self, names):
+        """Weight names, with a submodule name (``"fc"``) standing for all its weights (``fc.weight``, ...)."""
+        own = [name for name, _ in self.named_parameters()]
+        expanded = []
+        for name in names:
+            matches = [w for w in own if w == name or w.startswith(name + ".")]
+            if not matches:
+                raise KeyError(f"{self.name} has no weight or submodule {name!r}; its weights are {own}")
+            expanded.extend(matches)
+        return expanded
 
-        ``weight_names`` names this module's weights; ``name2name_and_transform``
-        optionally maps each to ``(name in module, transform)`` (only the
-        identity transform is supported: tied weights are one tensor).
+    def tie_weights_with(self, module, weight_names, name2name_and_transform=None):
+        """Share the named weights with ``module`` (the same Parameter objects).
+
+        ``weight_names`` names this module's weights or submodules (``"fc"`` means
+        ``fc.weight`` and ``fc.bias``); ``name2name_and_transform`` optionally maps a
+        name to ``(name in module, WeightShareTransform.SAME)``. A transposed weight
+        cannot be one tensor: copy it with ``set_weights`` instead.
         """
         theirs = dict(module.named_parameters())
+        mapping = dict(name2name_and_transform or {})
         for weight in weight_names:
-            other = (name2name_and_transform or {}).get(weight, (weight, None))[0]
-            if other not in theirs:
-                raise KeyError(f"tie_weights_with: {module.name} has no weight '{other}'")
-            owner_path, _, attr = weight.rpartition(".")
-            owner = self.get_submodule(owner_path) if owner_path else self
-            if not hasattr(owner, attr):
-                raise KeyError(f"tie_weights_with: {self.name} has no weight '{weight}'")
-            setattr(owner, attr, theirs[other])
+            other, transform = mapping.get(weight, (weight, WeightShareTransform.SAME))
+            if transform != WeightShareTransform.SAME:
+                raise ValueError(f"tie_weights_with: weights tied with {transform} cannot share one tensor; "
+                                 "use set_weights(..., name2name_and_transform) to copy them transposed")
+            for own_name in self._expand_weight_names([weight]):
+                other_name = other + own_name[len(weight):]
+                if other_name not in theirs:
+                    raise KeyError(f"tie_weights_with: {module.name} has no weight {other_name!r}")
+                owner_path, _, attr = own_name.rpartition(".")
+                owner = self.get_submodule(owner_path) if owner_path else self
+                setattr(owner, attr, theirs[other_name])
 
     def save_to(self, path):
         """Write this module's ``state_dict`` to ``path`` (atomically)."""
@@ -91,6 +148,7 @@ class _TorchNM(NeuralModule, nn.Module):
             device = torch.device("cuda", local_rank)
         state = checkpoint.load_state(path, map_location=device)
         checkpoint.load_module_state(self, state, path)
+        logging.getLogger("nemo").info(f"Restored {self.name} ({type(self).__name__}) from {path}")
 
 
 class TrainableNM(_TorchNM):

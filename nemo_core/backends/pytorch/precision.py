@@ -48,7 +48,7 @@ class Precision:
     """Autocast context, loss scaling, master weights and their state for one action."""
 
     def __init__(self, level, device, amp_dtype=None, max_loss_scale=2.0**24, use_apex=None, logger=None,
-                 check_nonfinite=True):
+                 check_nonfinite=True, min_loss_scale=None):
         if level not in LEVELS:
             raise ValueError(f"optimization level must be one of {LEVELS}, got {level!r}")
         self.level = level
@@ -61,6 +61,7 @@ class Precision:
         default = torch.float16 if self.device_type == "cuda" else torch.bfloat16
         self.dtype = None if level == "O0" else (amp_dtype or default)
         self.max_loss_scale = float(max_loss_scale)
+        self.min_loss_scale = None if min_loss_scale is None else float(min_loss_scale)
         use_scaler = self.apex is None and self.dtype == torch.float16 and level in ("O1", "O2")
         self.scaler = torch.amp.GradScaler(
             self.device_type, init_scale=min(2.0**16, self.max_loss_scale), enabled=use_scaler
@@ -186,7 +187,7 @@ class Precision:
         else:
             self.skipped_steps += 1
         self.scaler.update()
-        self.scaler._scale.clamp_(max=self.max_loss_scale)
+        self.scaler._scale.clamp_(min=self.min_loss_scale, max=self.max_loss_scale)
         return stepped
 
     def _gather_master_grads(self):

@@ -37,7 +37,8 @@ def save(runner, folder, keep):
         "epoch": epoch,
         "batch_in_epoch": batch_in_epoch,
         "data_seed": runner.data_seed,
-        "optimizer": runner.optimizer.state_dict(),
+        "optimizer": runner.optimizers[0].state_dict(),
+        "extra_optimizers": [optimizer.state_dict() for optimizer in runner.optimizers[1:]],
         "precision": runner.precision.state_dict(),
         "lr_policy": type(runner.lr_policy).__name__ if runner.lr_policy is not None else None,
         "rng": rng_state(),
@@ -60,50 +61,96 @@ def _complete_steps(folder, keys):
     return sorted(steps)
 
 
-def restore(runner, folder, force_load=False):
+def restore(runner, folder, force_load=False, explicit=True):
     """Resume ``runner`` from the newest complete set in ``folder``; returns its step or None.
 
     Every file of the set is read and checked against the modules and the
     optimizer before anything is loaded, so a set that does not fit leaves the
-    run unchanged. A folder that does not exist is a warning (an error with
-    ``force_load``).
+    run unchanged (with ``force_load`` a trainer file that does not fit is
+    skipped and only the weights are loaded). A folder holding module files
+    only (released checkpoints, ``-STEP-`` or ``-EPOCH-`` names) gives its
+    weights and training starts at step 0. A folder that does not exist is a
+    warning when it was named explicitly (an error with ``force_load``).
     """
     keys = module_keys(runner.trained_modules)
     if not os.path.isdir(folder):
         message = f"checkpoint folder {folder} (load_from_folder) does not exist"
         if force_load:
             raise checkpoint.CheckpointError(message)
-        _logger(runner).warning(f"{message}; training from scratch")
+        (_logger(runner).warning if explicit else _logger(runner).info)(f"{message}; training from scratch")
         return None
     steps = _complete_steps(folder, keys.values())
     if not steps:
-        message = f"no complete checkpoint set ({', '.join(keys.values())}, trainer) in {folder}"
-        if force_load:
-            raise checkpoint.CheckpointError(message)
-        _logger(runner).info(f"{message}; training from scratch")
-        return None
+        return _restore_weights_only(runner, folder, keys, force_load)
     step = steps[-1]
-    module_states = []
-    for module, key in keys.items():
-        path = checkpoint.module_file(folder, key, step)
-        state = checkpoint.load_state(path, runner.device)
-        checkpoint.check_module_state(module, state, path)
-        module_states.append((module, state))
+    module_states = _checked_module_states(runner, {m: checkpoint.module_file(folder, k, step) for m, k in keys.items()})
     path = checkpoint.trainer_file(folder, step)
     state = checkpoint.load_state(path, "cpu")
     missing = [key for key in ("optimizer", "precision", "step", "epoch", "batch_in_epoch", "rng") if key not in state]
-    if missing:
-        raise checkpoint.CheckpointError(f"{path}: not a trainer checkpoint (missing {missing})")
-    checkpoint.check_optimizer_state(runner.optimizer, state["optimizer"], path)
-    for module, module_state in module_states:
-        module.load_state_dict(module_state, strict=True)
-    runner.optimizer.load_state_dict(state["optimizer"])
+    optimizer_states = [state.get("optimizer")] + list(state.get("extra_optimizers", []))
+    try:
+        if missing:
+            raise checkpoint.CheckpointError(f"{path}: not a trainer checkpoint (missing {missing})")
+        if len(optimizer_states) != len(runner.optimizers):
+            raise checkpoint.CheckpointError(f"{path}: holds {len(optimizer_states)} optimizer state(s), this run "
+                                             f"has {len(runner.optimizers)} optimizer(s)")
+        for optimizer, optimizer_state in zip(runner.optimizers, optimizer_states):
+            checkpoint.check_optimizer_state(optimizer, optimizer_state, path)
+    except checkpoint.CheckpointError as error:
+        if not force_load:
+            raise checkpoint.CheckpointError(f"{error}; pass force_load=True to load only the weights") from error
+        _load(module_states)
+        _logger(runner).warning(f"{error}; force_load: loaded the weights of step {step} only, starting at step 0")
+        return None
+    _load(module_states)
+    for optimizer, optimizer_state in zip(runner.optimizers, optimizer_states):
+        optimizer.load_state_dict(optimizer_state)
     runner.precision.load_state_dict(state["precision"])
     runner.step, runner.epoch_num, runner.batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
     runner.data_seed = state.get("data_seed", runner.data_seed)
     set_rng_state(state["rng"])
     _logger(runner).info(f"Restored checkpoint step {step} (epoch {runner.epoch_num}) from {folder}")
     return step
+
+
+def _checked_module_states(runner, paths):
+    """``[(module, state)]`` read from ``paths`` (module → file), each checked against its module."""
+    states = []
+    for module, path in paths.items():
+        state = checkpoint.load_state(path, runner.device)
+        checkpoint.check_module_state(module, state, path)
+        states.append((module, state))
+    return states
+
+
+def _load(module_states):
+    for module, state in module_states:
+        module.load_state_dict(state, strict=True)
+
+
+def _restore_weights_only(runner, folder, keys, force_load):
+    """Load module files without a trainer file (released checkpoints); training starts at step 0."""
+    found = {}
+    for module, key in keys.items():
+        path = None
+        for stem in dict.fromkeys([key, type(module).__name__, module.name]):
+            path = checkpoint.newest_module_file(folder, stem)
+            if path:
+                break
+        if path:
+            found[module] = path
+    if not found:
+        message = f"no checkpoint ({', '.join(keys.values())}, trainer) in {folder}"
+        if force_load:
+            raise checkpoint.CheckpointError(message)
+        _logger(runner).info(f"{message}; training from scratch")
+        return None
+    _load(_checked_module_states(runner, found))
+    missing = [m.name for m in keys if m not in found]
+    loaded = ", ".join(os.path.basename(p) for p in found.values())
+    _logger(runner).info(f"Loaded weights {loaded} from {folder} (no trainer file): starting at step 0"
+                         + (f"; no file for {missing}" if missing else ""))
+    return None
 
 
 def _logger(runner):

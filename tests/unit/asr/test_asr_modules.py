@@ -66,7 +66,7 @@ def test_port_types_connect_and_mismatch_is_rejected():
     nemo_asr.GreedyCTCDecoder()(log_probs=log_probs)
     loss = nemo_asr.CTCLossNM(num_classes=len(LABELS))(log_probs=log_probs, targets=text, input_length=encoded_len,
                                                       target_length=text_len)
-    assert loss.unique_name.startswith("loss~~~CTCLossNM")
+    assert loss.unique_name.startswith("loss~~~ctclossnm")
 
 
 def test_ctc_loss_matches_hand_computation():
