@@ -2,6 +2,7 @@
 
 from . import data, huggingface, nm, utils
 from .data import (
+    BertPretrainingDataLayer,
     BertJointIntentSlotDataLayer,
     BertPunctuationCapitalizationDataLayer,
     BertSentenceClassificationDataLayer,
@@ -15,14 +16,17 @@ from .data.tokenizers import (
     TokenizerSpec,
     WordTokenizer,
     create_spt_model,
+    create_wordpiece_vocab,
     get_tokenizer,
 )
 from .joint_intent_slot_classifier import JointIntentSlotClassifier
 from .losses import JointIntentSlotLoss, MaskedLanguageModelingLossNM, TokenClassificationLoss
+from .punct_capit_classifier import PunctCapitTokenClassifier
 from .sequence_classifier import SequenceClassifier
 from .token_classifier import BertTokenClassifier, TokenClassifier
 
 __all__ = [
+    "BertPretrainingDataLayer",
     "BertJointIntentSlotDataLayer",
     "BertPunctuationCapitalizationDataLayer",
     "BertSentenceClassificationDataLayer",
@@ -34,6 +38,7 @@ __all__ = [
     "JointIntentSlotLoss",
     "MaskedLanguageModelingLossNM",
     "NemoBertTokenizer",
+    "PunctCapitTokenClassifier",
     "SentencePieceTokenizer",
     "SequenceClassifier",
     "TokenClassificationLoss",
@@ -41,6 +46,7 @@ __all__ = [
     "TokenizerSpec",
     "WordTokenizer",
     "create_spt_model",
+    "create_wordpiece_vocab",
     "data",
     "get_tokenizer",
     "huggingface",

@@ -1,6 +1,7 @@
 """NLP data: tokenizers, datasets and the data layers of each task."""
 
 from . import datasets, tokenizers
+from .bert_pretraining_data_layer import BertPretrainingDataLayer
 from .joint_intent_slot_data_layer import BertJointIntentSlotDataLayer
 from .punctuation_data_layer import BertPunctuationCapitalizationDataLayer
 from .query_data_layer import BertTokenClassificationInferDataLayer
@@ -13,6 +14,7 @@ from .text_data_layer import TextDataLayer
 from .token_classification_data_layer import BertTokenClassificationDataLayer
 
 __all__ = [
+    "BertPretrainingDataLayer",
     "BertJointIntentSlotDataLayer",
     "BertPunctuationCapitalizationDataLayer",
     "BertSentenceClassificationDataLayer",

@@ -2,6 +2,7 @@
 
 from ..data import (
     BertJointIntentSlotDataLayer,
+    BertPretrainingDataLayer,
     BertPunctuationCapitalizationDataLayer,
     BertTextClassificationDataLayer,
     BertTextClassificationInferDataLayer,
@@ -11,6 +12,7 @@ from ..data import (
 
 __all__ = [
     "BertJointIntentSlotDataLayer",
+    "BertPretrainingDataLayer",
     "BertPunctuationCapitalizationDataLayer",
     "BertTextClassificationDataLayer",
     "BertTextClassificationInferDataLayer",

@@ -2,6 +2,7 @@
 
 from ..huggingface import BERT
 from ..joint_intent_slot_classifier import JointIntentSlotClassifier
+from ..punct_capit_classifier import PunctCapitTokenClassifier
 from ..sequence_classifier import SequenceClassifier
 from ..token_classifier import BertTokenClassifier, TokenClassifier
 
@@ -9,6 +10,7 @@ __all__ = [
     "BERT",
     "BertTokenClassifier",
     "JointIntentSlotClassifier",
+    "PunctCapitTokenClassifier",
     "SequenceClassifier",
     "TokenClassifier",
     "get_pretrained_lm_model",

@@ -7,6 +7,7 @@ from .sentencepiece_tokenizer import SentencePieceTokenizer, create_spt_model
 from .tokenizer_spec import TokenizerSpec
 from .vocabulary import write_vocab
 from .word_tokenizer import WordTokenizer
+from .wordpiece_vocab import create_wordpiece_vocab
 
 __all__ = [
     "CharTokenizer",
@@ -16,6 +17,7 @@ __all__ = [
     "TokenizerSpec",
     "WordTokenizer",
     "create_spt_model",
+    "create_wordpiece_vocab",
     "get_tokenizer",
     "write_vocab",
 ]

@@ -1,0 +1,24 @@
+"""BertPretrainingDataLayer: masked-LM and next-sentence examples from raw text."""
+
+from nemo.core.neural_types import LabelsType, NeuralType
+
+from .datasets.bert_pretraining import BertPretrainingDataset
+from .text_data_layer import TextDataLayer
+
+__all__ = ["BertPretrainingDataLayer"]
+
+
+class BertPretrainingDataLayer(TextDataLayer):
+    """Sentence pairs from ``dataset`` (a text file or a folder of ``.txt`` files; one
+    sentence a line, documents separated by blank lines).
+
+    Output ports: ``input_ids, input_type_ids, input_mask, output_ids, output_mask`` (B, T)
+    and ``labels`` (B; 0: B follows A, 1: random B).
+    """
+
+    _port_overrides = {"labels": NeuralType(tuple("B"), LabelsType())}
+
+    def __init__(self, tokenizer, dataset, max_seq_length, mask_probability=0.15, batch_size=64, shuffle=True,
+                 num_workers=0, name=None, **kwargs):
+        super().__init__(BertPretrainingDataset(tokenizer, dataset, max_seq_length, mask_probability), batch_size,
+                         shuffle, num_workers, name=name, **kwargs)
