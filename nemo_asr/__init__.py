@@ -1,6 +1,8 @@
-"""Speech recognition collection: data layers, features, Jasper/QuartzNet, CTC."""
+"""Speech recognition and classification: data layers, features, Jasper/QuartzNet, CTC, classifier heads."""
 
-from . import helpers
+from nemo.backends.pytorch.common.losses import CrossEntropyLossNM
+
+from . import classification_helpers, helpers
 from .audio_preprocessing import (
     AudioPreprocessing,
     AudioToMelSpectrogramPreprocessor,
@@ -8,12 +10,23 @@ from .audio_preprocessing import (
     AudioToSpectrogramPreprocessor,
     SpectrogramAugmentation,
 )
+from .classification_decoders import JasperDecoderForClassification, JasperDecoderForSpkrClass
+from .classification_losses import AngularSoftmaxLossNM
 from .data_layer import AudioToTextDataLayer
 from .greedy_ctc_decoder import GreedyCTCDecoder
 from .jasper import JasperDecoderForCTC, JasperEncoder
 from .losses import CTCLossNM
+from .speech_label_data_layer import AudioToSpeechLabelDataLayer
+from .spectrogram_crop import CropOrPadSpectrogramAugmentation
 
 __all__ = [
+    "AngularSoftmaxLossNM",
+    "AudioToSpeechLabelDataLayer",
+    "CropOrPadSpectrogramAugmentation",
+    "CrossEntropyLossNM",
+    "JasperDecoderForClassification",
+    "JasperDecoderForSpkrClass",
+    "classification_helpers",
     "AudioPreprocessing",
     "AudioToMFCCPreprocessor",
     "AudioToMelSpectrogramPreprocessor",

@@ -2,6 +2,13 @@
 
 import torch
 
+from .classification_helpers import (  # noqa: F401  (legacy: nemo_asr.helpers held these too)
+    classification_accuracy,
+    monitor_classification_training_progress,
+    process_classification_evaluation_batch,
+    process_classification_evaluation_epoch,
+    write_classification_results,
+)
 from .parts.metrics import ctc_greedy_decode, ids_to_text, word_error_rate
 
 __all__ = [

@@ -43,23 +43,24 @@ def _number(record, key, where, default=None):
     return float(value)
 
 
-def _parse_line(line, where, base_dir, check_files):
+def _parse_line(line, where, base_dir, check_files, text_key="text"):
     try:
         record = json.loads(line)
     except json.JSONDecodeError as err:
         raise ManifestError(f"{where}: expected one JSON object per line ({err.msg})") from None
     if not isinstance(record, dict):
         raise ManifestError(f"{where}: expected a JSON object, got {type(record).__name__}")
-    missing = [key for key in REQUIRED_KEYS if key not in record]
+    required = REQUIRED_KEYS[:2] + (text_key,)
+    missing = [key for key in required if key not in record]
     if missing:
         raise ManifestError(
-            f"{where}: missing key(s) {missing}; every line needs {list(REQUIRED_KEYS)} (optional 'offset')"
+            f"{where}: missing key(s) {missing}; every line needs {list(required)} (optional 'offset')"
         )
-    path, text = record["audio_filepath"], record["text"]
+    path, text = record["audio_filepath"], record[text_key]
     if not isinstance(path, str) or not path:
         raise ManifestError(f"{where}: 'audio_filepath' must be a non-empty string, got {path!r}")
     if not isinstance(text, str):
-        raise ManifestError(f"{where}: 'text' must be a string, got {text!r}")
+        raise ManifestError(f"{where}: '{text_key}' must be a string, got {text!r}")
     path = os.path.expanduser(path)
     if not os.path.isabs(path):
         path = os.path.normpath(os.path.join(base_dir, path))
@@ -74,8 +75,11 @@ def _parse_line(line, where, base_dir, check_files):
     )
 
 
-def read_manifest_file(path, check_files=True):
-    """Parse one manifest file into a list of :class:`ManifestEntry` (empty lines skipped)."""
+def read_manifest_file(path, check_files=True, text_key="text"):
+    """Parse one manifest file into a list of :class:`ManifestEntry` (empty lines skipped).
+
+    ``text_key`` names the key read into ``ManifestEntry.text`` (``"label"`` for classification).
+    """
     if not os.path.isfile(path):
         raise ManifestError(f"manifest file not found: {path}")
     base_dir = os.path.dirname(os.path.abspath(path))
@@ -83,7 +87,7 @@ def read_manifest_file(path, check_files=True):
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if line.strip():
-                entries.append(_parse_line(line, f"{path}:{number}", base_dir, check_files))
+                entries.append(_parse_line(line, f"{path}:{number}", base_dir, check_files, text_key))
     return entries
 
 
@@ -105,9 +109,10 @@ def filter_entries(entries, min_duration=None, max_duration=None, max_utts=0):
     return kept
 
 
-def read_manifest(manifest_filepath, min_duration=None, max_duration=None, max_utts=0, check_files=True):
+def read_manifest(manifest_filepath, min_duration=None, max_duration=None, max_utts=0, check_files=True,
+                  text_key="text"):
     """Read one or several manifests (comma-separated string or list) and apply the filters."""
     entries = []
     for path in split_manifest_paths(manifest_filepath):
-        entries.extend(read_manifest_file(path, check_files=check_files))
+        entries.extend(read_manifest_file(path, check_files=check_files, text_key=text_key))
     return filter_entries(entries, min_duration, max_duration, max_utts)
