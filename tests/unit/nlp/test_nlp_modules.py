@@ -108,7 +108,8 @@ def test_mlm_head_ties_output_layer_to_input_embeddings():
     mlm = nemo_nlp.BertTokenClassifier(hidden_size=16, num_classes=50)
     mlm.tie_weights_with(bert, weight_names=["mlp.last_linear_layer.weight"],
                          name2name_and_transform={"mlp.last_linear_layer.weight":
-                                                  ("bert.embeddings.word_embeddings.weight", None)})
+                                                  ("bert.embeddings.word_embeddings.weight",
+                                                   nemo.core.WeightShareTransform.SAME)})
     assert mlm.mlp.last_linear_layer.weight is bert.bert.embeddings.word_embeddings.weight
     loss = nemo_nlp.MaskedLanguageModelingLossNM()(
         logits=mlm(hidden_states=torch.randn(1, 3, 16)), output_ids=torch.tensor([[4, 5, 6]]),
