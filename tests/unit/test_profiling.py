@@ -181,7 +181,7 @@ def test_profiling_leaves_the_modules_as_they_were(tmp_path):
     nf.train([loss], optimizer="sgd", optimization_params={"max_steps": 5, "lr": 1e-3}, profile=1)
     for module in (first, last):
         assert not module._forward_hooks and not module._forward_pre_hooks
-        assert all(not getattr(p, "_post_accumulate_grad_hooks", None) for p in module.parameters())
+        assert all(not p._post_accumulate_grad_hooks for p in module.parameters())
     plain = nf.infer([loss])[0]
     assert all(torch.isfinite(value) for value in plain)
 
@@ -201,3 +201,27 @@ def test_profile_arguments_are_checked_and_short_runs_warn(tmp_path):
     assert profiler.report is None
     log = (tmp_path / "log" / "log_globalrank-0.txt").read_text()
     assert "training ended at step 3 before the 5 profiled step(s) after 3 warm-up step(s)" in log
+
+
+class FailAt(nemo.core.ActionCallback):
+    """Raises at the end of ``step`` (inside a profiled window)."""
+
+    def __init__(self, step):
+        super().__init__()
+        self.fail_step = step
+
+    def on_iteration_end(self):
+        if self.step == self.fail_step:
+            raise RuntimeError("stop here")
+
+
+def test_a_window_cut_by_an_exception_is_dropped_at_the_next_train(tmp_path):
+    (first, last), loss = _graph(dim=8, hidden=8)
+    nf = _factory(tmp_path)
+    profiler = ProfilerCallback(steps=4, warmup=1, trace=False)
+    with pytest.raises(RuntimeError, match="stop here"):
+        nf.train([loss], optimizer="sgd", optimization_params={"max_steps": 8}, callbacks=[profiler, FailAt(3)])
+    assert any(p._post_accumulate_grad_hooks for p in first.parameters())  # left behind by the exception
+    nf.train([loss], optimizer="sgd", optimization_params={"max_steps": 2}, reset=True)
+    assert profiler.report is None
+    assert all(not p._post_accumulate_grad_hooks for m in (first, last) for p in m.parameters())

@@ -17,6 +17,7 @@ Nothing is installed outside the profiled steps: the runner pays one
 import collections
 import os
 import time
+import weakref
 
 import torch
 from torch.profiler import ProfilerActivity, record_function
@@ -29,6 +30,7 @@ __all__ = ["ProfileReport", "ProfilerCallback", "StepProfiler", "profiler_for"]
 
 SECTIONS = ("data", "forward_backward", "optimizer", "callbacks")
 _END = object()
+_LIVE = weakref.WeakKeyDictionary()  # runner -> its last StepProfiler
 
 
 class _BackwardMark(torch.autograd.Function):
@@ -133,6 +135,8 @@ class StepProfiler:
 
     def finish(self):
         """End of training: close the window, or say that it never started."""
+        if _LIVE.get(self.runner) is self:
+            del _LIVE[self.runner]
         if self.active:
             self._stop()
         elif not self.done and self.runner.logger:
@@ -179,15 +183,26 @@ class StepProfiler:
         self._range = record_function("nemo::data")
         self._range.__enter__()
 
-    def _stop(self):
-        now = self._now()
-        self._sections[self._section] += now - self._since
-        self._range.__exit__(None, None, None)
+    def _detach(self):
+        """Put the executors' calls back and remove the parameter hooks."""
         self.active, self.done = False, True
         for executor, steps in zip(self.executors, self._saved_steps):
             executor.steps = steps
         for handle in self._hooks:
             handle.remove()
+
+    def abandon(self):
+        """Drop a window that an exception interrupted: detach, stop ``torch.profiler``, report nothing."""
+        if self.active:
+            self._detach()
+            if self._torch_profiler is not None:
+                self._torch_profiler.stop()
+
+    def _stop(self):
+        now = self._now()
+        self._sections[self._section] += now - self._since
+        self._range.__exit__(None, None, None)
+        self._detach()
         steps = max(1, self.runner.step - self._first_step)
         trace_path = self._write_trace()
         labels = list(dict.fromkeys(list(self._forward) + list(self._backward)))
@@ -345,7 +360,13 @@ class ProfilerCallback(ActionCallback):
 
 
 def profiler_for(profile, callbacks, runner, executors, out_dir):
-    """The :class:`StepProfiler` asked for by ``profile=N`` or a ProfilerCallback; None when none is."""
+    """The :class:`StepProfiler` asked for by ``profile=N`` or a ProfilerCallback; None when none is.
+
+    A window of the runner's previous ``train`` that an exception left open is abandoned first.
+    """
+    stale = _LIVE.pop(runner, None)
+    if stale is not None:
+        stale.abandon()
     requests = [cb for cb in callbacks if isinstance(cb, ProfilerCallback)]
     if profile:
         callback = ProfilerCallback(steps=check_int(profile, "train(profile)", minimum=1))
@@ -355,5 +376,6 @@ def profiler_for(profile, callbacks, runner, executors, out_dir):
         return None
     if len(requests) > 1:
         raise ValueError("train: one profiler per run; got profile= and/or several ProfilerCallbacks")
-    return StepProfiler(requests[0], runner, executors, out_dir)
+    _LIVE[runner] = StepProfiler(requests[0], runner, executors, out_dir)
+    return _LIVE[runner]
 
