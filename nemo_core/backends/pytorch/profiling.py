@@ -122,8 +122,8 @@ class StepProfiler:
 
     def enter(self, section):
         """Close the running section and open ``section`` (a no-op outside the window)."""
-        if section == "data":
-            self._maybe_switch()
+        if section == "data" and self._maybe_switch():
+            return  # the window has just opened with this section
         if not self.active:
             return
         now = self._now()
@@ -146,13 +146,16 @@ class StepProfiler:
 
     # ---------------------------------------------------------------- window
     def _maybe_switch(self):
+        """Open the window at its first step's fetch, close it at the fetch after its last; True when opened."""
         step = self.runner.step
         if self._start_step is None:
             self._start_step = step + self.callback.warmup
         if not self.active and not self.done and step >= self._start_step:
             self._start()
-        elif self.active and step >= self._start_step + self.callback.steps:
+            return True
+        if self.active and step >= self._start_step + self.callback.steps:
             self._stop()
+        return False
 
     def _now(self):
         if self.cuda:
@@ -194,6 +197,7 @@ class StepProfiler:
     def abandon(self):
         """Drop a window that an exception interrupted: detach, stop ``torch.profiler``, report nothing."""
         if self.active:
+            self._range.__exit__(None, None, None)
             self._detach()
             if self._torch_profiler is not None:
                 self._torch_profiler.stop()
