@@ -64,6 +64,10 @@ class _Preprocessor(NonTrainableNM):
 class AudioToMelSpectrogramPreprocessor(_Preprocessor):
     """Log-mel filterbank features (legacy parameters; window/hop in seconds or samples).
 
+    TTS settings: ``feat_type='logfbank'`` (or 'fbank' for mel energies), ``mag_power=1``
+    (magnitude), ``log_zero_guard_type='clamp'`` with ``log_zero_guard_value=1e-5`` and
+    ``pad_value=-11.52`` (the log of that guard: padded frames look like silence).
+
     Input ports: ``input_signal`` (B, T) audio, ``length`` (B,).
     Output ports: ``processed_signal`` (B, features, T) MelSpectrogramType, ``processed_length`` (B,).
     """
@@ -74,7 +78,7 @@ class AudioToMelSpectrogramPreprocessor(_Preprocessor):
                  n_window_stride=None, window="hann", normalize="per_feature", n_fft=None, preemph=0.97,
                  features=64, lowfreq=0, highfreq=None, log=True, log_zero_guard_type="add",
                  log_zero_guard_value=2**-24, dither=1e-5, pad_to=16, frame_splicing=1, stft_conv=False,
-                 mag_power=2.0, max_duration=16.7, name=None, **kwargs):
+                 mag_power=2.0, max_duration=16.7, pad_value=0.0, feat_type=None, name=None, **kwargs):
         super().__init__(sample_rate, name=name, **kwargs)
         self.featurizer = FilterbankFeatures(
             sample_rate=sample_rate,
@@ -82,7 +86,8 @@ class AudioToMelSpectrogramPreprocessor(_Preprocessor):
             window=window, normalize=normalize, n_fft=n_fft, preemph=preemph, nfilt=features, lowfreq=lowfreq,
             highfreq=highfreq, log=log, log_zero_guard_type=log_zero_guard_type,
             log_zero_guard_value=log_zero_guard_value, dither=dither, pad_to=pad_to, max_duration=max_duration,
-            frame_splicing=frame_splicing, stft_conv=stft_conv, mag_power=mag_power,
+            frame_splicing=frame_splicing, stft_conv=stft_conv, mag_power=mag_power, pad_value=pad_value,
+            feat_type=feat_type,
         )
 
 
@@ -116,14 +121,14 @@ class AudioToSpectrogramPreprocessor(_Preprocessor):
     def __init__(self, sample_rate=16000, window_size=0.02, window_stride=0.01, n_window_size=None,
                  n_window_stride=None, window="hann", normalize=None, n_fft=None, preemph=0.97, log=True,
                  log_zero_guard_type="add", log_zero_guard_value=2**-24, dither=1e-5, pad_to=16,
-                 stft_conv=False, mag_power=2.0, name=None, **kwargs):
+                 stft_conv=False, mag_power=2.0, pad_value=0.0, name=None, **kwargs):
         super().__init__(sample_rate, name=name, **kwargs)
         self.featurizer = SpectrogramFeatures(
             sample_rate=sample_rate,
             **_window_samples(sample_rate, window_size, window_stride, n_window_size, n_window_stride),
             window=window, normalize=normalize, n_fft=n_fft, preemph=preemph, log=log,
             log_zero_guard_type=log_zero_guard_type, log_zero_guard_value=log_zero_guard_value, dither=dither,
-            pad_to=pad_to, stft_conv=stft_conv, mag_power=mag_power,
+            pad_to=pad_to, stft_conv=stft_conv, mag_power=mag_power, pad_value=pad_value,
         )
 
 

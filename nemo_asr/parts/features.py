@@ -3,8 +3,9 @@
 Every class maps ``(audio [B, T_audio], lengths [B])`` to ``(features [B, D, T], lengths)``
 with ``lengths = floor(audio_len / hop) + 1`` (centered STFT). Samples past each
 utterance's length are zeroed before the STFT, so a padded batch gives every utterance
-the same valid frames as alone; frames past ``lengths`` are 0 and the time axis is
-padded with 0 to a multiple of ``pad_to``.
+the same valid frames as alone; frames past ``lengths`` hold ``pad_value`` (0 by default;
+TTS uses the log of silence, -11.52) and the time axis is padded with it to a multiple
+of ``pad_to``.
 """
 import math
 
@@ -20,6 +21,7 @@ WINDOWS = {
     "bartlett": torch.bartlett_window,
 }
 NORMALIZE_TYPES = (None, "per_feature", "all_features")
+FEAT_TYPES = {"logfbank": True, "fbank": False}
 STD_GUARD = 1e-5  # added to the standard deviation, as legacy NeMo did
 
 
@@ -41,6 +43,15 @@ def normalize_batch(x, seq_len, normalize_type):
     return (x - mean) / (var.sqrt() + STD_GUARD)
 
 
+def feat_type_to_log(feat_type, log):
+    """The ``log`` flag: set by the legacy ``feat_type`` ('logfbank' or 'fbank') when given, else ``log``."""
+    if feat_type is None:
+        return log
+    if feat_type not in FEAT_TYPES:
+        raise ValueError(f"feat_type must be one of {sorted(FEAT_TYPES)} or None, got {feat_type!r}")
+    return FEAT_TYPES[feat_type]
+
+
 class SpectrogramFeatures(nn.Module):
     """Power (``mag_power=2``) or magnitude spectrogram, optionally log: ``D = n_fft // 2 + 1``.
 
@@ -58,7 +69,8 @@ class SpectrogramFeatures(nn.Module):
             frame count of ``max_duration`` seconds.
         frame_splicing: stack each frame with the next ones.
         stft_conv: compute the STFT as a 1-D convolution (export friendly).
-        mag_power: exponent applied to the STFT magnitude.
+        mag_power: exponent applied to the STFT magnitude (2: power, 1: magnitude).
+        pad_value: value of the frames past each utterance's length.
     """
 
     def __init__(
@@ -79,6 +91,7 @@ class SpectrogramFeatures(nn.Module):
         frame_splicing=1,
         stft_conv=False,
         mag_power=2.0,
+        pad_value=0.0,
     ):
         super().__init__()
         if window is not None and window not in WINDOWS:
@@ -106,6 +119,7 @@ class SpectrogramFeatures(nn.Module):
         self.frame_splicing = frame_splicing
         self.stft_conv = stft_conv
         self.mag_power = mag_power
+        self.pad_value = float(pad_value)
         if window is None:
             win = torch.ones(n_window_size)
         else:
@@ -174,14 +188,14 @@ class SpectrogramFeatures(nn.Module):
                 x = splice_frames(x.masked_fill(padded, 0.0), self.frame_splicing)
             if self.normalize:
                 x = normalize_batch(x, frames_len, self.normalize)
-            x = x.masked_fill(padded, 0.0)
+            x = x.masked_fill(padded, self.pad_value)
             total = x.shape[-1]
             if self.pad_to == "max":
                 total = max(total, self.max_length)
             elif self.pad_to > 0:
                 total = -(-total // self.pad_to) * self.pad_to
             if total > x.shape[-1]:
-                x = F.pad(x, (0, total - x.shape[-1]))
+                x = F.pad(x, (0, total - x.shape[-1]), value=self.pad_value)
         return x, frames_len
 
 
@@ -189,7 +203,9 @@ class FilterbankFeatures(SpectrogramFeatures):
     """Log-mel filterbank features (legacy NeMo ``FilterbankFeatures``): ``D = nfilt * frame_splicing``.
 
     The mel basis is ``librosa.filters.mel`` (Slaney scale and norm) from ``lowfreq`` to
-    ``highfreq`` (None: Nyquist). Other arguments as :class:`SpectrogramFeatures`.
+    ``highfreq`` (None: Nyquist). ``feat_type`` is the legacy switch between 'logfbank'
+    (log-mel) and 'fbank' (mel energies); when given it takes the place of ``log``. Other
+    arguments as :class:`SpectrogramFeatures`.
     """
 
     def __init__(
@@ -213,13 +229,16 @@ class FilterbankFeatures(SpectrogramFeatures):
         frame_splicing=1,
         stft_conv=False,
         mag_power=2.0,
+        pad_value=0.0,
+        feat_type=None,
     ):
+        log = feat_type_to_log(feat_type, log)
         super().__init__(
             sample_rate=sample_rate, n_window_size=n_window_size, n_window_stride=n_window_stride,
             window=window, normalize=normalize, n_fft=n_fft, preemph=preemph, log=log,
             log_zero_guard_type=log_zero_guard_type, log_zero_guard_value=log_zero_guard_value,
             dither=dither, pad_to=pad_to, max_duration=max_duration, frame_splicing=frame_splicing,
-            stft_conv=stft_conv, mag_power=mag_power,
+            stft_conv=stft_conv, mag_power=mag_power, pad_value=pad_value,
         )
         self.nfilt = nfilt
         mel = librosa.filters.mel(sr=sample_rate, n_fft=self.n_fft, n_mels=nfilt, fmin=lowfreq, fmax=highfreq)

@@ -1,0 +1,26 @@
+"""Speech synthesis collection: Tacotron 2, WaveGlow, FastSpeech, Griffin-Lim, TTS plots.
+
+The data layer and mel front end are the ASR ones (``nemo_asr.AudioToTextDataLayer`` with
+``normalize_transcripts=False``, ``nemo_asr.AudioToMelSpectrogramPreprocessor``).
+"""
+
+from .tacotron2_losses import GuidedAttentionLoss, Tacotron2Loss
+from .tacotron2_modules import (
+    MakeGate,
+    Tacotron2Decoder,
+    Tacotron2DecoderInfer,
+    Tacotron2Encoder,
+    Tacotron2Postnet,
+    TextEmbedding,
+)
+
+__all__ = [
+    "GuidedAttentionLoss",
+    "MakeGate",
+    "Tacotron2Decoder",
+    "Tacotron2DecoderInfer",
+    "Tacotron2Encoder",
+    "Tacotron2Loss",
+    "Tacotron2Postnet",
+    "TextEmbedding",
+]

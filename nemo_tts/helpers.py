@@ -1,0 +1,117 @@
+"""Logging helpers for TTS training: TensorBoard images of alignments, mels and gates, audio
+samples through Griffin-Lim, and evaluation callbacks in the legacy style."""
+import numpy as np
+import torch
+
+import nemo
+
+from .parts.griffin_lim import mel_to_audio
+from .parts.plots import alignment_figure, figure_to_image, gate_figure, spectrogram_figure
+
+__all__ = ["MelSettings", "TbImageEvaluatorCallback", "log_tacotron2_images", "tacotron2_log_to_tb_func",
+           "tacotron2_process_eval_batch", "tacotron2_process_final_eval", "tacotron2_eval_log_to_tb_func"]
+
+
+class MelSettings:
+    """What Griffin-Lim needs to know about the mel front end (from the preprocessor config)."""
+
+    def __init__(self, sample_rate=22050, n_fft=1024, n_window_stride=256, n_window_size=None, lowfreq=0.0,
+                 highfreq=None, mag_power=1.0, **_unused):
+        self.sample_rate = sample_rate
+        self.n_fft = n_fft
+        self.hop_length = n_window_stride
+        self.win_length = n_window_size or n_fft
+        self.fmin = lowfreq
+        self.fmax = highfreq
+        self.mag_power = mag_power
+
+    def griffin_lim(self, log_mel, n_iters=32):
+        """Waveform of one log-mel ``[n_mel, T]`` (tensor or array)."""
+        if isinstance(log_mel, torch.Tensor):
+            log_mel = log_mel.detach().float().cpu().numpy()
+        return mel_to_audio(log_mel, self.sample_rate, self.n_fft, self.hop_length, self.win_length, self.fmin,
+                            self.fmax, self.mag_power, n_iters=n_iters)
+
+
+def _first(value, length=None):
+    """First item of a batch tensor as float numpy, cut to ``length`` along its last axis."""
+    item = value[0].detach().float().cpu().numpy()
+    return item[..., :length] if length is not None else item
+
+
+def log_tacotron2_images(writer, tag, step, mel_target, mel_postnet, gate, alignments, gate_target=None,
+                         target_len=None):
+    """Alignment, target and predicted mels and the gate of the batch's first utterance as images."""
+    frames = int(target_len[0]) if target_len is not None else None
+    images = {
+        "alignment": alignment_figure(_first(alignments), f"{tag} alignment, step {step}"),
+        "mel_target": spectrogram_figure(_first(mel_target, frames), f"{tag} target mel"),
+        "mel_predicted": spectrogram_figure(_first(mel_postnet, frames), f"{tag} predicted mel (postnet)"),
+        "gate": gate_figure(torch.sigmoid(gate[0].detach().float().cpu()).numpy()[:frames],
+                            None if gate_target is None else _first(gate_target, frames), f"{tag} gate"),
+    }
+    for name, figure in images.items():
+        writer.add_image(f"{tag}/{name}", figure_to_image(figure), step, dataformats="HWC")
+
+
+def tacotron2_log_to_tb_func(swriter, tensors, step, tag="train", log_images=False, log_images_freq=1):
+    """``log_to_tb_func`` of a SimpleLossLoggerCallback over ``[loss, mel_target, mel_postnet, gate,
+    alignments, gate_target, target_len]`` (the last two optional): the loss, and the pictures
+    every ``log_images_freq`` steps when ``log_images``."""
+    swriter.add_scalar(f"{tag}/loss", float(tensors[0]), step)
+    if log_images and step % log_images_freq == 0:
+        log_tacotron2_images(swriter, tag, step, *tensors[1:7])
+
+
+def tacotron2_process_eval_batch(tensors, global_vars, loss_names, picture_names):
+    """``user_iter_callback`` (bind the names with ``functools.partial``): gather the values of the
+    tensors named in ``loss_names``, and keep the first batch's tensors named in ``picture_names``
+    (``{key: unique_name}``, keys as in :func:`log_tacotron2_images`) for the pictures."""
+    for name in loss_names:
+        global_vars.setdefault("losses", []).extend(float(v) for v in tensors[name])
+    if "pictures" not in global_vars:
+        global_vars["pictures"] = {key: tensors[name][0] for key, name in picture_names.items()}
+
+
+def tacotron2_process_final_eval(global_vars, tag=None, logger=None):
+    """``user_epochs_done_callback``: the mean evaluation loss as ``{"<tag>/eval_loss": value}``."""
+    mean = float(np.mean(global_vars.get("losses") or [float("nan")]))
+    name = f"{tag}/eval_loss" if tag else "eval_loss"
+    if logger is not None:
+        logger.info(f"{name}: {mean:.4f}")
+    return {name: mean}
+
+
+def tacotron2_eval_log_to_tb_func(swriter, global_vars, step, tag="eval", mel_settings=None):
+    """``tb_writer_func`` of :class:`TbImageEvaluatorCallback`: images of the first evaluation batch
+    kept by :func:`tacotron2_process_eval_batch` and, with ``mel_settings``, its first utterance
+    vocoded by Griffin-Lim."""
+    pictures = dict(global_vars["pictures"])
+    log_tacotron2_images(swriter, tag, step, **pictures)
+    if mel_settings is not None:
+        mel = pictures["mel_postnet"]
+        frames = mel.shape[2] if pictures.get("target_len") is None else int(pictures["target_len"][0])
+        audio = mel_settings.griffin_lim(mel[0, :, :frames])
+        swriter.add_audio(f"{tag}/griffin_lim", audio / max(1e-6, float(np.abs(audio).max())), step,
+                          sample_rate=mel_settings.sample_rate)
+
+
+class TbImageEvaluatorCallback(nemo.core.EvaluatorCallback):
+    """An EvaluatorCallback that also hands the gathered ``global_vars`` to
+    ``tb_writer_func(writer, global_vars, step)`` after each evaluation (rank 0), for images and audio."""
+
+    def __init__(self, eval_tensors, user_iter_callback, user_epochs_done_callback, tb_writer_func, **kwargs):
+        self._global_vars = None
+
+        def done(global_vars):
+            self._global_vars = global_vars
+            return user_epochs_done_callback(global_vars)
+
+        super().__init__(eval_tensors, user_iter_callback, done, **kwargs)
+        self._tb_writer_func = tb_writer_func
+
+    def evaluate(self):
+        results = super().evaluate()
+        if self.tb_writer is not None and self.global_rank == 0:
+            self._tb_writer_func(self.tb_writer, self._global_vars, self.step)
+        return results

@@ -1,0 +1,1 @@
+"""Plain-PyTorch building blocks of the TTS networks."""
