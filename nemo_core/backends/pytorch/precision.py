@@ -130,6 +130,8 @@ class Precision:
         if self.check_nonfinite:
             loss_value = loss.detach()
             self._probe = loss_value if self._probe is None else self._probe + loss_value
+        if not loss.requires_grad:  # every weight is frozen (e.g. until an UnfreezeCallback)
+            return
         if self.scaler.is_enabled():
             loss = self.scaler.scale(loss)
         loss.backward()
