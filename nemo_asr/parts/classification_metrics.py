@@ -23,14 +23,13 @@ def confusion_matrix(predictions, labels, num_classes):
 def confusion_matrix_image(matrix, class_names):
     """The confusion matrix drawn with counts in its cells, as an RGB ``uint8`` array ``[3, H, W]``
     (the layout ``SummaryWriter.add_image`` expects)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     matrix = np.asarray(matrix)
     size = max(3.0, 0.45 * len(class_names) + 1.5)
     figure = Figure(figsize=(size, size), dpi=80)
+    canvas = FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
     axes.imshow(matrix, cmap="Blues")
     ticks = np.arange(len(class_names))
@@ -44,6 +43,6 @@ def confusion_matrix_image(matrix, class_names):
             axes.text(col, row, str(int(matrix[row, col])), ha="center", va="center",
                       color="white" if matrix[row, col] > threshold else "black")
     figure.tight_layout()
-    figure.canvas.draw()
-    pixels = np.asarray(figure.canvas.buffer_rgba())[..., :3]
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[..., :3]
     return np.ascontiguousarray(pixels.transpose(2, 0, 1))
