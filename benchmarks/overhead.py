@@ -1,7 +1,9 @@
 """Runner overhead: ``nf.train`` over a DAG vs the same modules in a hand-written loop.
 
 Two cases: ``tiny`` (one Linear 64->64, batch 32: the step is almost all
-overhead, reported in microseconds per step over the hand loop) and ``mlp``
+overhead, reported in microseconds per step over the hand loop, measured as the
+difference of per-step slopes between runs of ``steps // 10`` and ``steps``
+steps, so per-run setup is not counted) and ``mlp``
 (256-512-512-1, batch 64: reported as the time ratio). Both sides use the same
 data (one DataLoader configuration), the same modules, the same optimizer (SGD
 with momentum) and the same number of steps; runs alternate in one process,
@@ -113,7 +115,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", choices=["tiny", "mlp", "both"], default="both")
     parser.add_argument("--rounds", type=int, default=9)
-    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1 gives steadier timings)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -122,10 +124,13 @@ def main():
     nf.logger.setLevel("WARNING")
     print(f"{args.rounds} interleaved rounds of {args.steps} steps, CPU time, {args.threads} thread(s)")
     if args.case in ("tiny", "both"):
-        pairs = compare(nf, 64, 0, 64, 32, args.rounds, args.steps)
-        extra_us = [1e6 * (f - m) / args.steps for m, f in pairs]
-        print(f"tiny (Linear 64->64, batch 32): hand-written step "
-              f"{1e6 * statistics.median(m for m, _ in pairs) / args.steps:.1f} us; "
+        # per-step cost as the slope between a short and a long run, so per-run setup does not count
+        short = compare(nf, 64, 0, 64, 32, args.rounds, args.steps // 10)
+        long = compare(nf, 64, 0, 64, 32, args.rounds, args.steps)
+        span = args.steps - args.steps // 10
+        extra_us = [1e6 * ((fl - ml) - (fs - ms)) / span for (ms, fs), (ml, fl) in zip(short, long)]
+        hand_us = statistics.median(1e6 * (ml - ms) / span for (ms, _), (ml, _) in zip(short, long))
+        print(f"tiny (Linear 64->64, batch 32): hand-written step {hand_us:.1f} us; "
               f"nf.train adds {_spread(extra_us, lambda v: f'{v:.1f} us')} per step")
     if args.case in ("mlp", "both"):
         pairs = compare(nf, 256, 512, 1, 64, args.rounds, args.steps)

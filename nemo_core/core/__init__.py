@@ -56,9 +56,13 @@ __all__ = [
 
 
 def __getattr__(name):
-    """``nemo.core.AVAILABLE_OPTIMIZERS`` / ``register_optimizer`` (the registry lives in the backend)."""
+    """``nemo.core.AVAILABLE_OPTIMIZERS`` / ``register_optimizer`` / ``ProfilerCallback`` (backend parts)."""
     if name in ("AVAILABLE_OPTIMIZERS", "register_optimizer"):
         from ..backends.pytorch import optimizers
 
         return getattr(optimizers, name)
+    if name == "ProfilerCallback":
+        from ..backends.pytorch.profiling import ProfilerCallback
+
+        return ProfilerCallback
     raise AttributeError(f"module 'nemo.core' has no attribute {name!r}")

@@ -260,10 +260,10 @@ class PtActions:
                             callback.on_iteration_start()
                     for callback in batch_callbacks:
                         callback.on_batch_start()
-                    if profiler is not None:
-                        profiler.enter("forward_backward")
                     wanted = last_micro and any(cb.wants_values(self.step + 1) for cb in value_callbacks)
                     for group in self._groups:
+                        if profiler is not None:
+                            profiler.enter("forward_backward")
                         executor = full_exec if wanted and group is last_group else group.executor
                         if last_micro or not self._ddp_wrappers:
                             values = self._forward_backward(executor, batch, group, bps, autocast)
