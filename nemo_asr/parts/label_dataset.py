@@ -38,7 +38,8 @@ def crop_or_pad(audio, length, random_crop):
 
 
 class AudioLabelDataset(Dataset):
-    """Utterances of JSON-lines manifests with a ``"label"`` key as ``(audio [T], audio_len, label)``.
+    """Utterances of JSON-lines manifests with a ``"label"`` key as ``(audio [T], audio_len, label)``;
+    each reads ``duration`` seconds from ``offset`` (0), so a manifest can list windows of longer files.
 
     Args:
         manifest_filepath: manifest path, comma-separated paths or a list of paths.
@@ -83,7 +84,7 @@ class AudioLabelDataset(Dataset):
         entry = self.entries[index]
         try:
             samples = load_audio(entry.audio_filepath, self.sample_rate, int_values=self.int_values,
-                                 offset=entry.offset, duration=entry.duration if entry.offset > 0 else 0.0,
+                                 offset=entry.offset, duration=entry.duration,
                                  trim=self.trim_silence)
         except (FileNotFoundError, AudioLoadError) as err:
             raise type(err)(f"{err} (listed at {entry.source})") from None
