@@ -1,5 +1,6 @@
 """What the speech classification scripts share (commands, VAD, speakers): flags, model, DAGs, training."""
 
+import json
 import math
 import os
 from functools import partial
@@ -119,10 +120,20 @@ class ClassificationModel:
         loss = self.loss(logits=logits, labels=label)
         return (loss, logits, label, outputs[1]) if self.speaker else (loss, logits, label)
 
-    def data_layer(self, manifest, batch_size, train, num_workers=None, **overrides):
+    def data_layer(self, manifest, batch_size, train, num_workers=None, labels=None, **overrides):
+        """A data layer with the config's train/eval settings; ``labels`` defaults to the model's classes."""
         params = {**data_layer_params(self.config, "train" if train else "eval"), **overrides}
-        return nemo_asr.AudioToSpeechLabelDataLayer(manifest_filepath=manifest, labels=self.labels,
+        return nemo_asr.AudioToSpeechLabelDataLayer(manifest_filepath=manifest, labels=labels or self.labels,
                                                     batch_size=batch_size, num_workers=num_workers, **params)
+
+
+def manifest_labels(path):
+    """Sorted distinct labels of a manifest (or comma-separated manifests)."""
+    labels = set()
+    for one in path.split(","):
+        with open(one, encoding="utf-8") as handle:
+            labels.update(json.loads(line)["label"] for line in handle if line.strip())
+    return sorted(labels)
 
 
 def manifest_tag(path):

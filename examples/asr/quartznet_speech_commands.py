@@ -10,19 +10,11 @@ Without dataset flags it trains on the ten bundled clips (tests/data/speech_comm
 confusion matrix (TensorBoard image) are logged per evaluation manifest.
 """
 
-import json
 import os
 
-from classification_common import DATA, parse_args, train
+from classification_common import DATA, manifest_labels, parse_args, train
 
 SAMPLE = os.path.join(DATA, "speech_commands")
-
-
-def manifest_labels(path):
-    """Sorted distinct labels of a manifest (used when training on a sample with fewer classes)."""
-    with open(path, encoding="utf-8") as handle:
-        return sorted({json.loads(line)["label"] for line in handle if line.strip()})
-
 
 if __name__ == "__main__":
     args = parse_args(
