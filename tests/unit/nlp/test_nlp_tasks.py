@@ -122,3 +122,21 @@ def test_bad_task_files_name_the_line(tmp_path, bert_tokenizer):
     with pytest.raises(ValueError, match=r"line 1: labels \['O'\] are not two letters"):
         nemo_nlp.BertPunctuationCapitalizationDataLayer(str(tmp_path / "t.txt"), str(tmp_path / "l.txt"),
                                                         bert_tokenizer, 16)
+
+
+def test_ner_pipeline_trains_under_o1_on_cpu(nlp_data, bert_tokenizer, tmp_path):
+    nf = nemo.core.NeuralModuleFactory(log_dir=str(tmp_path), random_seed=0, optimization_level="O1")
+    layer = nemo_nlp.data.BertTokenClassificationDataLayer(
+        dataset_type="BertCornellNERDataset", tokenizer=bert_tokenizer,
+        input_file=os.path.join(nlp_data, "ner", "train.txt"), max_seq_length=32, batch_size=8)
+    bert = nemo_nlp.huggingface.BERT(vocab_size=bert_tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,
+                                     num_attention_heads=2, intermediate_size=64, max_position_embeddings=64)
+    head = nemo_nlp.TokenClassifier(32, len(layer.dataset.tag_ids))
+    ids, types, mask, labels, _ = layer()
+    logits = head(hidden_states=bert(input_ids=ids, token_type_ids=types, attention_mask=mask))
+    loss = nemo_nlp.TokenClassificationLoss(len(layer.dataset.tag_ids))(logits=logits, labels=labels,
+                                                                        input_mask=mask)
+    losses = _train(nf, loss, 12, lr=3e-3)
+    assert all(torch.isfinite(torch.tensor(losses))) and _falls(losses)
+    values = nf.infer([logits])[0]
+    assert values[0].dtype in (torch.bfloat16, torch.float32) and values[0].shape[-1] == 9
