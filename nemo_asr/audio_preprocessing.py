@@ -3,6 +3,7 @@
 from nemo.backends.pytorch import NonTrainableNM
 from nemo.core.neural_types import (
     AudioSignal,
+    AxisType,
     LengthsType,
     MelSpectrogramType,
     MFCCSpectrogramType,
@@ -53,9 +54,18 @@ class _Preprocessor(NonTrainableNM):
     @property
     def output_ports(self):
         return {
-            "processed_signal": NeuralType(("B", "D", "T"), self.element_type()),
+            "processed_signal": NeuralType(("B", AxisType.sized("D", self.feature_dim), "T"), self.element_type()),
             "processed_length": NeuralType(tuple("B"), LengthsType()),
         }
+
+    @property
+    def feature_dim(self):
+        """Features per frame: MFCCs, mel bands or FFT bins, times the frame splicing."""
+        featurizer = self.featurizer
+        if hasattr(featurizer, "n_mfcc"):
+            return featurizer.n_mfcc
+        base = featurizer.nfilt if hasattr(featurizer, "nfilt") else featurizer.n_fft // 2 + 1
+        return base * featurizer.frame_splicing
 
     def forward(self, input_signal, length):
         return self.featurizer(input_signal, length)

@@ -1,7 +1,14 @@
 """Jasper / QuartzNet encoder and CTC decoder as neural modules."""
 
 from nemo.backends.pytorch import TrainableNM
-from nemo.core.neural_types import AcousticEncodedRepresentation, LengthsType, LogprobsType, NeuralType, SpectrogramType
+from nemo.core.neural_types import (
+    AcousticEncodedRepresentation,
+    AxisType,
+    LengthsType,
+    LogprobsType,
+    NeuralType,
+    SpectrogramType,
+)
 
 from .parts.jasper import JasperDecoderCore, JasperEncoderCore
 
@@ -26,15 +33,17 @@ class JasperEncoder(TrainableNM):
 
     @property
     def input_ports(self):
+        feat_in = self.init_params.get("feat_in")
         return {
-            "audio_signal": NeuralType(("B", "D", "T"), SpectrogramType()),
+            "audio_signal": NeuralType(("B", AxisType.sized("D", feat_in), "T"), SpectrogramType()),
             "length": NeuralType(tuple("B"), LengthsType()),
         }
 
     @property
     def output_ports(self):
+        filters = (self.init_params.get("jasper") or [{}])[-1].get("filters")
         return {
-            "outputs": NeuralType(("B", "D", "T"), AcousticEncodedRepresentation()),
+            "outputs": NeuralType(("B", AxisType.sized("D", filters), "T"), AcousticEncodedRepresentation()),
             "encoded_lengths": NeuralType(tuple("B"), LengthsType()),
         }
 
@@ -59,11 +68,12 @@ class JasperDecoderForCTC(TrainableNM):
 
     @property
     def input_ports(self):
-        return {"encoder_output": NeuralType(("B", "D", "T"), AcousticEncodedRepresentation())}
+        feat_in = self.init_params.get("feat_in")
+        return {"encoder_output": NeuralType(("B", AxisType.sized("D", feat_in), "T"), AcousticEncodedRepresentation())}
 
     @property
     def output_ports(self):
-        return {"output": NeuralType(("B", "T", "D"), LogprobsType())}
+        return {"output": NeuralType(("B", "T", AxisType.sized("D", self._num_classes + 1)), LogprobsType())}
 
     def forward(self, encoder_output):
         return self.core(encoder_output)

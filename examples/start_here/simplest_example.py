@@ -1,10 +1,23 @@
-"""Train TaylorNet to fit sin(x): a loss logger, an evaluator and checkpoints."""
+"""Train TaylorNet to fit sin(x): a loss logger, an evaluator and checkpoints.
+
+    python examples/start_here/simplest_example.py [--num_epochs 10 --lr 0.01 --log_dir simplest_example_logs]
+
+A second run with the same ``--log_dir`` resumes from its checkpoints.
+"""
+
+import argparse
 
 import torch
 
 import nemo
 
-nf = nemo.core.NeuralModuleFactory(log_dir="simplest_example_logs", create_tb_writer=True, random_seed=0)
+parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+parser.add_argument("--num_epochs", type=int, default=10, help="epochs over the 10,000 training points")
+parser.add_argument("--lr", type=float, default=0.01, help="Adam learning rate")
+parser.add_argument("--log_dir", default="simplest_example_logs", help="logs, TensorBoard and checkpoints")
+args = parser.parse_args()
+
+nf = nemo.core.NeuralModuleFactory(log_dir=args.log_dir, create_tb_writer=True, random_seed=0)
 
 # Modules: a data layer for y = sin(x), a small trainable net, a loss.
 dl = nemo.backends.pytorch.tutorials.RealFunctionDataLayer(n=10000, batch_size=128, shuffle=True)
@@ -38,5 +51,5 @@ callbacks = [
     nemo.core.CheckpointCallback(folder=nf.checkpoint_dir, step_freq=200),
 ]
 nf.train([lss], callbacks=callbacks, optimizer="adam",
-         optimization_params={"num_epochs": 10, "lr": 0.01})
+         optimization_params={"num_epochs": args.num_epochs, "lr": args.lr})
 print("TaylorNet weights:", torch.cat([p.flatten() for p in fx.parameters()]).tolist())

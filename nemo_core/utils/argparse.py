@@ -30,6 +30,7 @@ class NemoArgParser(argparse.ArgumentParser):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("conflict_handler", "resolve")
+        kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
         super().__init__(**kwargs)
         self._add_runtime_flags()
         self._add_data_flags()

@@ -9,6 +9,18 @@ __all__ = ["get_logger"]
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+class _ConsoleHandler(logging.StreamHandler):
+    """Console lines written through ``tqdm.write``, so they never run into a progress bar."""
+
+    def emit(self, record):
+        try:
+            from tqdm import tqdm
+
+            tqdm.write(self.format(record), file=self.stream)
+        except Exception:  # noqa: BLE001  logging must not raise
+            self.handleError(record)
+
+
 def get_logger(log_dir=None, global_rank=0, name="nemo"):
     """Return the ``nemo`` logger (info on rank 0, warnings only elsewhere); rank 0 also
     writes ``<log_dir>/log_globalrank-0.txt``."""
@@ -16,7 +28,7 @@ def get_logger(log_dir=None, global_rank=0, name="nemo"):
     logger.setLevel(logging.INFO if global_rank == 0 else logging.WARNING)
     logger.propagate = False
     if not any(getattr(h, "_nemo_console", False) for h in logger.handlers):
-        console = logging.StreamHandler(sys.stdout)
+        console = _ConsoleHandler(sys.stdout)
         console.setFormatter(logging.Formatter(_FORMAT, "%H:%M:%S"))
         console._nemo_console = True
         logger.addHandler(console)

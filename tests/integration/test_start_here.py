@@ -17,3 +17,13 @@ def test_simplest_example_runs_and_fits(tmp_path):
     assert (logs / "log_globalrank-0.txt").exists()
     assert any(name.startswith("events.out") for name in os.listdir(logs / "tensorboard"))
     assert "TaylorNet-STEP-790.pt" in os.listdir(logs / "checkpoints")
+    again = subprocess.run([sys.executable, script, "--num_epochs", "11"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=300)
+    assert again.returncode == 0 and "Restored checkpoint step 790" in again.stdout  # resumes, as legacy did
+    assert "TaylorNet-STEP-869.pt" in os.listdir(logs / "checkpoints")
+
+
+def test_simplest_example_help_shows_defaults():
+    script = os.path.join(ROOT, "examples", "start_here", "simplest_example.py")
+    result = subprocess.run([sys.executable, script, "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "(default: 10)" in result.stdout

@@ -31,7 +31,7 @@ class _TorchNM(NeuralModule, nn.Module):
     __jit_unused_properties__ = [
         "input_ports", "output_ports", "name", "unique_instance_id", "init_params", "local_parameters",
         "num_weights", "batch_size", "shuffle", "num_workers", "drop_last", "dataset", "data_iterator",
-        "num_classes", "_device", "placement",
+        "num_classes", "_device", "placement", "feature_dim",
     ]
 
     def __init__(self, name=None, **kwargs):

@@ -108,6 +108,13 @@ class AxisType:
         self.size = size
         self.is_list = bool(is_list)
 
+    @classmethod
+    def sized(cls, kind, size):
+        """An axis of ``kind`` whose size is ``size`` when that is a positive int (a constructor
+        argument such as ``feat_in``), else of unknown size."""
+        known = isinstance(size, int) and not isinstance(size, bool) and size > 0
+        return cls(kind, size if known else None)
+
     def kind_matches(self, other):
         """True when the kinds are equal, either is ``AxisKind.Any``, or both are feature
         axes (Dimension and Channel: legacy ``ChannelTag`` ports meet ``'D'`` ports)."""
