@@ -18,7 +18,7 @@ CORE = [
     "tqdm",
 ]
 EXTRAS = {
-    "asr": ["soundfile", "librosa>=0.10", "editdistance", "inflect"],
+    "asr": ["soundfile", "librosa>=0.10", "editdistance", "inflect", "matplotlib", "scipy", "scikit-learn"],
     "nlp": ["sentencepiece", "transformers", "seqeval"],
     "tts": ["soundfile", "librosa>=0.10", "matplotlib"],
     "export": ["onnx", "onnxruntime", "onnxscript"],

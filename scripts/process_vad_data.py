@@ -7,7 +7,7 @@ Each output line is a window of an original file (``audio_filepath``, ``offset``
 ``label``); no audio is copied. Where the speech is inside a clip comes from its energy
 (``librosa.effects.split`` with ``--top_db``); a window of a speech clip is 'speech' when at
 least ``--speech_fraction`` of it is speech, 'background' otherwise. Every window of a
-background file is 'background'. With ``--val_ratio`` a shuffled share of the windows (seeded
+background file (optional: without one, the quiet parts of the clips are the background) is 'background'. With ``--val_ratio`` a shuffled share of the windows (seeded
 by ``--seed``) goes to ``<out_manifest stem>_val.json``.
 """
 
@@ -80,8 +80,6 @@ def main(argv=None):
     parser.add_argument("--val_ratio", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    if not args.background_dir and not args.background_manifest:
-        parser.error("give --background_dir or --background_manifest")
     if args.background_dir and not os.path.isdir(args.background_dir):
         parser.error(f"--background_dir {args.background_dir} is not a folder")
 
@@ -96,7 +94,7 @@ def main(argv=None):
                               if p.lower().endswith(AUDIO_EXTENSIONS))
     if args.background_manifest:
         noise_files += [e.audio_filepath for e in read_manifest(args.background_manifest, text_key="audio_filepath")]
-    if not noise_files:
+    if (args.background_dir or args.background_manifest) and not noise_files:
         parser.error("no background audio files found")
     for path in noise_files:
         lines += background_windows(path, args.window, args.background_shift or args.window)
