@@ -40,7 +40,7 @@ def _training_params(optimization_params, batches_per_step):
                                        optional=True),
         "batches_per_step": check_int(given.get("batches_per_step", batches_per_step) or 1, "batches_per_step",
                                       minimum=1),
-        "optimizer": {k: v for k, v in given.items() if k not in _RUNNER_KEYS},
+        "optimizer_params": {k: v for k, v in given.items() if k not in _RUNNER_KEYS},
     }
     if params["num_epochs"] is None and params["max_steps"] is None:
         raise ValueError("optimization_params needs 'num_epochs' or 'max_steps'")
@@ -69,6 +69,24 @@ class _OptimizerGroup:
         self.loss_keys = loss_keys
         self.executor = executor
         self.initial_lrs = [group["lr"] for group in optimizer.param_groups]
+
+
+class _TrainLoop:
+    """What every batch of one ``train`` call needs: callbacks by kind, the full-DAG executor,
+    accumulation, the autocast context (None without), the profiler (None when off), the step limit."""
+
+    __slots__ = ("callbacks", "value_callbacks", "batch_callbacks", "full_executor", "batches_per_step", "autocast",
+                 "profiler", "max_steps")
+
+    def __init__(self, callbacks, full_executor, batches_per_step, autocast, profiler, max_steps):
+        self.callbacks = callbacks
+        self.value_callbacks = [cb for cb in callbacks if cb.tensors]
+        self.batch_callbacks = [cb for cb in callbacks if cb.has_batch_hooks]
+        self.full_executor = full_executor
+        self.batches_per_step = batches_per_step
+        self.autocast = autocast
+        self.profiler = profiler
+        self.max_steps = max_steps
 
 
 class TrainingStopped(RuntimeError):
@@ -231,65 +249,18 @@ class PtActions:
                                 profile_dir)
         if profiler is not None:
             batches = profiler.timed_batches(batches)
-        max_steps = math.inf if max_steps is None else max_steps
-        value_callbacks = [cb for cb in callbacks if cb.tensors]
-        batch_callbacks = [cb for cb in callbacks if cb.has_batch_hooks]
-        autocast = self.precision.autocast() if self.precision.casts else None
-        last_group = self._groups[-1]
+        loop = _TrainLoop(callbacks, full_exec, bps, self.precision.autocast() if self.precision.casts else None,
+                          profiler, math.inf if max_steps is None else max_steps)
         for group in self._groups:
             group.optimizer.zero_grad(set_to_none=True)
         with _modes(full_plan.modules, True):
-            while self.step < max_steps and (num_epochs is None or self.epoch_num < num_epochs):
+            while self.step < loop.max_steps and (num_epochs is None or self.epoch_num < num_epochs):
                 if sampler is not None:
                     sampler.set_epoch(self.epoch_num)
                     sampler.skip_next(self.batch_in_epoch * full_plan.data_layer.batch_size)
-                for callback in callbacks:
-                    callback.on_epoch_start()
-                if self._grad_averager is not None:
-                    self._grad_averager.refresh()  # a callback may have (un)frozen weights
-                started_at = self.batch_in_epoch
-                progress = tqdm(batches, desc=f"Epoch {self.epoch_num}", disable=not self.dist.is_main, leave=False,
-                                initial=self.batch_in_epoch, total=self.batches_per_epoch)
-                for batch in progress:
-                    if profiler is not None:
-                        profiler.enter("callbacks")
-                    self.batch_in_epoch += 1
-                    last_micro = bps == 1 or self.batch_in_epoch % bps == 0
-                    if last_micro:
-                        for callback in callbacks:
-                            callback.on_iteration_start()
-                    for callback in batch_callbacks:
-                        callback.on_batch_start()
-                    wanted = last_micro and any(cb.wants_values(self.step + 1) for cb in value_callbacks)
-                    for group in self._groups:
-                        if profiler is not None:
-                            profiler.enter("forward_backward")
-                        executor = full_exec if wanted and group is last_group else group.executor
-                        if last_micro or not self._ddp_wrappers:
-                            values = self._forward_backward(executor, batch, group, bps, autocast)
-                        else:
-                            with self._no_sync():
-                                values = self._forward_backward(executor, batch, group, bps, autocast)
-                        if last_micro:
-                            if profiler is not None:
-                                profiler.enter("optimizer")
-                            self._optimizer_step(group)
-                    for callback in batch_callbacks:
-                        callback.on_batch_end()
-                    if not last_micro:
-                        continue
-                    self.step += 1
-                    if profiler is not None:
-                        profiler.enter("callbacks")
-                    self.registered_tensors = values
-                    for callback in callbacks:
-                        callback.on_iteration_end()
-                    if self.step >= max_steps:
-                        break
-                progress.close()
-                if self.batch_in_epoch == started_at == 0:
+                if not self._train_epoch(batches, loop):
                     raise ValueError(_no_batch_message(full_plan.data_layer, self.dist.world_size))
-                if self.step >= max_steps and self.batch_in_epoch < (self.batches_per_epoch or 0):
+                if self.step >= loop.max_steps and self.batch_in_epoch < (self.batches_per_epoch or 0):
                     break
                 for callback in callbacks:
                     callback.on_epoch_end()
@@ -303,6 +274,60 @@ class PtActions:
             callback.on_action_end()
         self.registered_tensors = {}
 
+    def _train_epoch(self, batches, loop):
+        """Train on the (rest of the) epoch until it ends or ``max_steps``; False if it had no batch at all."""
+        for callback in loop.callbacks:
+            callback.on_epoch_start()
+        if self._grad_averager is not None:
+            self._grad_averager.refresh()  # a callback may have (un)frozen weights
+        started_at = self.batch_in_epoch
+        progress = tqdm(batches, desc=f"Epoch {self.epoch_num}", disable=not self.dist.is_main, leave=False,
+                        initial=self.batch_in_epoch, total=self.batches_per_epoch)
+        for batch in progress:
+            if self._train_batch(batch, loop) and self.step >= loop.max_steps:
+                break
+        progress.close()
+        return not self.batch_in_epoch == started_at == 0
+
+    def _train_batch(self, batch, loop):
+        """Hooks, forward/backward per optimizer group, and on a step's last micro-batch the optimizer
+        steps and the step's callbacks; returns whether a step was completed."""
+        profiler = loop.profiler
+        if profiler is not None:
+            profiler.enter("callbacks")
+        self.batch_in_epoch += 1
+        last_micro = loop.batches_per_step == 1 or self.batch_in_epoch % loop.batches_per_step == 0
+        if last_micro:
+            for callback in loop.callbacks:
+                callback.on_iteration_start()
+        for callback in loop.batch_callbacks:
+            callback.on_batch_start()
+        wanted = last_micro and any(cb.wants_values(self.step + 1) for cb in loop.value_callbacks)
+        for group in self._groups:
+            if profiler is not None:
+                profiler.enter("forward_backward")
+            executor = loop.full_executor if wanted and group is self._groups[-1] else group.executor
+            if last_micro or not self._ddp_wrappers:
+                values = self._forward_backward(executor, batch, group, loop)
+            else:
+                with self._no_sync():
+                    values = self._forward_backward(executor, batch, group, loop)
+            if last_micro:
+                if profiler is not None:
+                    profiler.enter("optimizer")
+                self._optimizer_step(group)
+        for callback in loop.batch_callbacks:
+            callback.on_batch_end()
+        if not last_micro:
+            return False
+        self.step += 1
+        if profiler is not None:
+            profiler.enter("callbacks")
+        self.registered_tensors = values
+        for callback in loop.callbacks:
+            callback.on_iteration_end()
+        return True
+
     def _optimizer_group(self, optimizer, losses, modules, params, callables):
         """An :class:`_OptimizerGroup` for ``optimizer`` (a name, an instance or None) and its losses.
 
@@ -314,22 +339,23 @@ class PtActions:
         if not isinstance(optimizer, torch.optim.Optimizer):
             if modules is None:
                 modules = [m for m in plan.modules if isinstance(m, TrainableNM)]
-            optimizer = self.create_optimizer(optimizer or "sgd", modules, dict(params["optimizer"], lr=params["lr"]))
+            optimizer = self.create_optimizer(optimizer or "sgd", modules, dict(params["optimizer_params"], lr=params["lr"]))
         _, optimizer = self.precision.wrap_optimizer(modules or [], optimizer)
         return _OptimizerGroup(optimizer, [t.unique_name for t in losses], DagExecutor(plan, callables))
 
-    def _forward_backward(self, executor, batch, group, batches_per_step, autocast):
+    def _forward_backward(self, executor, batch, group, loop):
         """Forward one batch under the precision context, backward the group's summed losses; returns the values."""
-        if autocast is None:
+        if loop.autocast is None:
             values = executor.run(batch)
         else:
-            with autocast:
+            with loop.autocast:
                 values = executor.run(batch)
         keys = group.loss_keys
         loss = values[keys[0]]
         for key in keys[1:]:
             loss = loss + values[key]
-        self.precision.backward(loss / batches_per_step if batches_per_step > 1 else loss, group.optimizer)
+        bps = loop.batches_per_step
+        self.precision.backward(loss / bps if bps > 1 else loss, group.optimizer)
         return values
 
     @contextlib.contextmanager
