@@ -4,6 +4,7 @@ The data layer and mel front end are the ASR ones (``nemo_asr.AudioToTextDataLay
 ``normalize_transcripts=False``, ``nemo_asr.AudioToMelSpectrogramPreprocessor``).
 """
 
+from .data_layers import TextDataLayer
 from .tacotron2_losses import GuidedAttentionLoss, Tacotron2Loss
 from .tacotron2_modules import (
     MakeGate,
@@ -13,6 +14,7 @@ from .tacotron2_modules import (
     Tacotron2Postnet,
     TextEmbedding,
 )
+from .waveglow_modules import WaveGlowInferNM, WaveGlowLoss, WaveGlowNM
 
 __all__ = [
     "GuidedAttentionLoss",
@@ -22,5 +24,9 @@ __all__ = [
     "Tacotron2Encoder",
     "Tacotron2Loss",
     "Tacotron2Postnet",
+    "TextDataLayer",
     "TextEmbedding",
+    "WaveGlowInferNM",
+    "WaveGlowLoss",
+    "WaveGlowNM",
 ]

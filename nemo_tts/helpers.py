@@ -58,7 +58,7 @@ def tacotron2_log_to_tb_func(swriter, tensors, step, tag="train", log_images=Fal
     """``log_to_tb_func`` of a SimpleLossLoggerCallback over ``[loss, mel_target, mel_postnet, gate,
     alignments, gate_target, target_len]`` (the last two optional): the loss, and the pictures
     every ``log_images_freq`` steps when ``log_images``."""
-    swriter.add_scalar(f"{tag}/loss", float(tensors[0]), step)
+    swriter.add_scalar(f"{tag}/loss", float(torch.as_tensor(tensors[0]).detach()), step)
     if log_images and step % log_images_freq == 0:
         log_tacotron2_images(swriter, tag, step, *tensors[1:7])
 
