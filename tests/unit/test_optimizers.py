@@ -445,3 +445,44 @@ def test_train_with_larc_learns_and_resumes_from_its_checkpoint(tmp_path):
     assert nf2.get_trainer().step == 8
     assert all(torch.equal(a, b) for a, b in zip(net.parameters(), net2.parameters()))
     assert torch.equal(after, after2)
+
+
+def _novograd_one_tensor(param, grad, state, lr, betas, eps, weight_decay, grad_averaging, amsgrad):
+    """NovoGrad for one tensor, written from the paper's formulas (the reference for the batched step)."""
+    beta1, beta2 = betas
+    state["step"] = state.get("step", 0) + 1
+    norm_sq = float(grad.double().pow(2).sum())
+    state["v"] = norm_sq if state["step"] == 1 else beta2 * state["v"] + (1 - beta2) * norm_sq
+    state["v_max"] = max(state.get("v_max", 0.0), state["v"])
+    update = grad.double() / (math.sqrt(state["v_max"] if amsgrad else state["v"]) + eps)
+    update = update + weight_decay * param.double()
+    if grad_averaging:
+        update = update * (1 - beta1)
+    state["m"] = beta1 * state.get("m", torch.zeros_like(update)) + update
+    return param.double() - lr * state["m"]
+
+
+@pytest.mark.parametrize("settings", [
+    {},
+    {"weight_decay": 1e-2, "grad_averaging": True},
+    {"amsgrad": True, "betas": (0.9, 0.5)},
+])
+def test_batched_novograd_equals_the_per_tensor_formula(settings):
+    generator = torch.Generator().manual_seed(0)
+    shapes = [(7, 3), (3,), (5, 2, 2), (1,)]
+    params = [torch.nn.Parameter(torch.randn(s, generator=generator)) for s in shapes]
+    reference = [p.detach().double().clone() for p in params]
+    states = [{} for _ in params]
+    options = dict({"lr": 0.05, "betas": (0.95, 0.98), "eps": 1e-8, "weight_decay": 0.0, "grad_averaging": False,
+                    "amsgrad": False}, **settings)
+    optimizer = Novograd(params, **options)
+    for step in range(5):
+        for index, (param, state) in enumerate(zip(params, states)):
+            if step == 1 and index == 2:  # this tensor gets no gradient once: its step count lags
+                param.grad = None
+                continue
+            param.grad = torch.randn(param.shape, generator=generator)
+            reference[index] = _novograd_one_tensor(reference[index], param.grad, state, **options)
+        optimizer.step()
+    for param, expected in zip(params, reference):
+        torch.testing.assert_close(param.detach().double(), expected, rtol=1e-6, atol=1e-6)
