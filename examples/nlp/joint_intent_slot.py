@@ -35,7 +35,8 @@ def main(argv=None):
     if not args.load_dir:
         layers = {split: nemo_nlp.BertJointIntentSlotDataLayer(
             os.path.join(args.data_dir, f"{split}.tsv"), os.path.join(args.data_dir, f"{split}_slots.tsv"),
-            slots.index("O"), tokenizer, args.max_seq_length, batch_size=args.batch_size) for split in ("train", "test")}
+            slots.index("O"), tokenizer, args.max_seq_length, batch_size=args.batch_size)
+            for split in ("train", "test")}
         train_out, test_out = layers["train"](), layers["test"]()
         intent_logits, slot_logits = heads_of(train_out)
         loss = nemo_nlp.JointIntentSlotLoss(len(slots), intent_loss_weight=args.intent_loss_weight)(

@@ -29,7 +29,8 @@ def read_intent_slot_files(input_file, slot_file):
     for number, ((sentence, intent), slots) in enumerate(zip(queries, slot_lines), start=1):
         words, slot_ids = sentence.split(), slots.split()
         if len(words) != len(slot_ids) or not all(s.isdigit() for s in slot_ids):
-            raise LabelledTextError(f"{slot_file}, line {number}: expected {len(words)} integer slot ids, got {slots!r}")
+            raise LabelledTextError(
+                f"{slot_file}, line {number}: expected {len(words)} integer slot ids, got {slots!r}")
         rows.append((words, intent, [int(s) for s in slot_ids]))
     return rows
 

@@ -116,3 +116,23 @@ def test_mlm_head_ties_output_layer_to_input_embeddings():
         output_mask=torch.tensor([[0, 1, 0]]))
     loss.backward()
     assert bert.bert.embeddings.word_embeddings.weight.grad[5].abs().sum() > 0
+
+
+@pytest.mark.parametrize("config", [
+    {"model_type": "distilbert", "vocab_size": 50, "dim": 16, "n_layers": 1, "n_heads": 2, "hidden_dim": 32},
+    {"model_type": "roberta", "vocab_size": 50, "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
+     "intermediate_size": 32, "type_vocab_size": 1, "pad_token_id": 1},
+    {"model_type": "albert", "vocab_size": 50, "embedding_size": 8, "hidden_size": 16, "num_hidden_layers": 1,
+     "num_attention_heads": 2, "intermediate_size": 32},
+])
+def test_other_bert_family_models_take_the_same_ports(config, tmp_path):
+    import json
+
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    model = nemo_nlp.huggingface.BERT(config_filename=str(tmp_path / "config.json"))
+    ids = torch.tensor([[3, 5, 7, 4]])
+    segments = torch.tensor([[0, 0, 1, 1]])  # ignored by models without token types
+    with torch.no_grad():
+        out = model(input_ids=ids, token_type_ids=segments, attention_mask=torch.ones_like(ids))
+    assert out.shape == (1, 4, 16)
+    assert model.local_parameters["hidden_size"] == 16

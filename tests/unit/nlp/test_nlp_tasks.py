@@ -96,7 +96,8 @@ def test_punctuation_labels_align_and_both_heads_learn(nlp_data, bert_tokenizer,
     assert all(0.0 <= value <= 1.0 for value in scores.values())
 
 
-def test_joint_intent_slot_learns_and_reports_intent_accuracy_and_slot_f1(nlp_data, bert_tokenizer, minilm_dir, tmp_path):
+def test_joint_intent_slot_learns_and_reports_intent_accuracy_and_slot_f1(nlp_data, bert_tokenizer, minilm_dir,
+                                                                          tmp_path):
     nf = nemo.core.NeuralModuleFactory(log_dir=str(tmp_path), random_seed=0)
     folder = os.path.join(nlp_data, "joint_intent_slot")
     intents, slots = read_names(os.path.join(folder, "dict.intents.csv")), read_names(os.path.join(folder,

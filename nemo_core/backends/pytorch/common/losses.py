@@ -59,7 +59,8 @@ class _RegressionLoss(LossNM):
             given = set(kwargs)
             if not any(given == set(pair) for pair in self._PAIRS):
                 raise ModuleCallError(
-                    f"Module {self.name}: give either ports (predictions, target) or (preds, labels), got {sorted(given)}"
+                    f"Module {self.name}: give either ports (predictions, target) or (preds, labels), "
+                    f"got {sorted(given)}"
                 )
         return super().__call__(*args, **kwargs)
 
