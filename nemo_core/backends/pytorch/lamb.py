@@ -3,10 +3,12 @@ import math
 
 import torch
 
+from .batched_optimizer import BatchedOptimizer
+
 __all__ = ["Lamb"]
 
 
-class Lamb(torch.optim.Optimizer):
+class Lamb(BatchedOptimizer):
     """Adam moments with a per-tensor trust ratio.
 
     For each parameter tensor w with gradient g, at step t:
@@ -33,14 +35,7 @@ class Lamb(torch.optim.Optimizer):
         max_weight_norm=None,
     ):
         betas = tuple(betas)
-        if lr < 0.0:
-            raise ValueError(f"Lamb: invalid learning rate {lr}; must be >= 0")
-        if eps < 0.0:
-            raise ValueError(f"Lamb: invalid eps {eps}; must be >= 0")
-        if len(betas) != 2 or not all(0.0 <= beta < 1.0 for beta in betas):
-            raise ValueError(f"Lamb: betas must be two numbers in [0, 1), got {betas}")
-        if weight_decay < 0.0:
-            raise ValueError(f"Lamb: invalid weight_decay {weight_decay}; must be >= 0")
+        self.check_arguments("Lamb", lr, eps, betas, weight_decay)
         if max_weight_norm is not None and max_weight_norm <= 0.0:
             raise ValueError(f"Lamb: invalid max_weight_norm {max_weight_norm}; must be > 0 or None")
         defaults = dict(
@@ -52,25 +47,6 @@ class Lamb(torch.optim.Optimizer):
             max_weight_norm=max_weight_norm,
         )
         super().__init__(params, defaults)
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            buckets = {}
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                if param.grad.is_sparse:
-                    raise RuntimeError("Lamb does not support sparse gradients")
-                buckets.setdefault((param.device, param.dtype), []).append(param)
-            for params in buckets.values():
-                self._update(params, group)
-        return loss
 
     def _state_of(self, param):
         state = self.state[param]

@@ -12,6 +12,7 @@ from typing import Any, Optional, Tuple
 import torch
 
 from ...utils.arg_checks import ArgumentError, check_bool, check_int, check_number, check_pair
+from .batched_optimizer import BatchedOptimizer
 from .lamb import Lamb
 from .larc import LARC, LARC_MODES
 
@@ -43,7 +44,7 @@ OPTIMIZER_ALIASES = {"adam_w": "adamw", "fused_adam": "adam", "fused_novograd": 
 _announced_aliases = set()
 
 
-class Novograd(torch.optim.Optimizer):
+class Novograd(BatchedOptimizer):
     """NovoGrad (Ginsburg et al. 2019, arXiv:1905.11286): Adam-like steps with a per-layer second moment.
 
     For each parameter tensor w with gradient g, at step t:
@@ -65,41 +66,11 @@ class Novograd(torch.optim.Optimizer):
         amsgrad=False,
     ):
         betas = tuple(betas)
-        if lr < 0.0:
-            raise ValueError(f"Novograd: invalid learning rate {lr}; must be >= 0")
-        if eps < 0.0:
-            raise ValueError(f"Novograd: invalid eps {eps}; must be >= 0")
-        if len(betas) != 2 or not all(0.0 <= beta < 1.0 for beta in betas):
-            raise ValueError(f"Novograd: betas must be two numbers in [0, 1), got {betas}")
-        if weight_decay < 0.0:
-            raise ValueError(f"Novograd: invalid weight_decay {weight_decay}; must be >= 0")
+        self.check_arguments("Novograd", lr, eps, betas, weight_decay)
         defaults = dict(
             lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, grad_averaging=grad_averaging, amsgrad=amsgrad
         )
         super().__init__(params, defaults)
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss.
-
-        Parameters are updated together per (device, dtype) with ``torch._foreach_*``
-        operations, so a step launches a few kernels per group, not a few per tensor.
-        """
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            buckets = {}
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                if param.grad.is_sparse:
-                    raise RuntimeError("Novograd does not support sparse gradients")
-                buckets.setdefault((param.device, param.dtype), []).append(param)
-            for params in buckets.values():
-                self._update(params, group)
-        return loss
 
     def _state_of(self, param):
         state = self.state[param]
