@@ -11,6 +11,7 @@ from .audio_preprocessing import (
     SpectrogramAugmentation,
 )
 from .classification_decoders import JasperDecoderForClassification, JasperDecoderForSpkrClass
+from .beam_search_decoder import BeamSearchDecoderWithLM
 from .classification_losses import AngularSoftmaxLossNM
 from .data_layer import AudioToTextDataLayer
 from .greedy_ctc_decoder import GreedyCTCDecoder
@@ -22,6 +23,7 @@ from .spectrogram_crop import CropOrPadSpectrogramAugmentation
 __all__ = [
     "AngularSoftmaxLossNM",
     "AudioToSpeechLabelDataLayer",
+    "BeamSearchDecoderWithLM",
     "CropOrPadSpectrogramAugmentation",
     "CrossEntropyLossNM",
     "JasperDecoderForClassification",

@@ -97,6 +97,15 @@ class AsrModel:
                              target_length=transcript_len)
         return loss, predictions, transcript, transcript_len
 
+    def inference_dag(self, data_layer):
+        """Inference DAG: ``log_probs, encoded_len, predictions, transcripts, transcript_length``."""
+        audio, audio_len, transcript, transcript_len = data_layer()
+        spec, spec_len = self.preprocessor(input_signal=audio, length=audio_len)
+        encoded, encoded_len = self.encoder(audio_signal=spec, length=spec_len)
+        log_probs = self.decoder(encoder_output=encoded)
+        predictions = self.greedy_decoder(log_probs=log_probs, log_probs_length=encoded_len)
+        return log_probs, encoded_len, predictions, transcript, transcript_len
+
 
 def manifest_tag(path):
     """Evaluation tag of a manifest: its file name without extension (``dev_clean.json`` → ``dev_clean``)."""

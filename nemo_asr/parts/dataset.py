@@ -4,11 +4,13 @@ import logging
 from collections import Counter
 from functools import partial
 
+import numpy as np
 import torch
 from torch.utils.data import Dataset
 
 from .audio import AudioLoadError, audio_info, load_audio
 from .manifest import ManifestEntry, filter_entries, read_manifest
+from .perturb import AudioAugmentor, make_augmentor
 from .text import CharParser
 
 logger = logging.getLogger("nemo_asr")
@@ -82,7 +84,12 @@ class AudioDataset(Dataset):
         normalize_transcripts: spell numbers and symbols in words (see ``normalize_text``).
         trim_silence: trim leading and trailing silence.
         max_utts: keep at most this many utterances (0: all).
-        augmentor: optional callable applied to each waveform tensor.
+        augmentor: an :class:`~nemo_asr.parts.perturb.AudioAugmentor`, its config dict, or a callable
+            applied to each waveform tensor.
+        augment_seed: seed of the augmentation; sample ``i`` of epoch ``e`` is augmented with a
+            generator seeded from ``(augment_seed, e, i)``, so workers and resumed runs agree.
+            None: drawn from torch's global generator (which the factory seeds).
+        load_audio: False yields empty audio (length 0) and only the transcripts (legacy option).
         unk_id: id for unknown characters (-1: drop them).
         feature_hop, encoder_stride: the frame rate used for the length check; a
             ``feature_hop`` of None disables it.
@@ -103,6 +110,8 @@ class AudioDataset(Dataset):
         trim_silence=False,
         max_utts=0,
         augmentor=None,
+        augment_seed=None,
+        load_audio=True,
         unk_id=-1,
         feature_hop=0.01,
         encoder_stride=2,
@@ -120,7 +129,12 @@ class AudioDataset(Dataset):
         self.int_values = int_values
         self.bos_id, self.eos_id, self.pad_id = bos_id, eos_id, pad_id
         self.trim_silence = trim_silence
-        self.augmentor = augmentor
+        self.augmentor = make_augmentor(augmentor)
+        if augment_seed is None and isinstance(self.augmentor, AudioAugmentor):
+            augment_seed = int(torch.randint(0, 2**62, ()))
+        self.augment_seed = augment_seed
+        self.epoch = 0
+        self.load_audio = load_audio
         self.collate_fn = partial(seq_collate_fn, token_pad_value=pad_id)
         self.entries, self.tokens = self._tokenize(entries, feature_hop, encoder_stride)
         if not self.entries:
@@ -162,8 +176,28 @@ class AudioDataset(Dataset):
         """Sum of the manifest durations of the kept utterances, in seconds."""
         return sum(entry.duration for entry in self.entries)
 
-    def __getitem__(self, index):
+    def set_epoch(self, epoch):
+        """Epoch used for the augmentation seeds of plain integer indices."""
+        self.epoch = epoch
+
+    def augment(self, audio, index, epoch=None):
+        """``audio`` (a tensor) through the augmentor, with the per-sample generator of ``index``."""
+        if self.augmentor is None:
+            return audio
+        if not isinstance(self.augmentor, AudioAugmentor):
+            return self.augmentor(audio)
+        epoch = self.epoch if epoch is None else epoch
+        rng = np.random.default_rng([self.augment_seed, epoch, index])
+        return self.augmentor(audio, self.sample_rate, rng)
+
+    def __getitem__(self, key):
+        """``key``: an index, or ``(epoch, index)`` to pick the augmentation of that epoch."""
+        epoch, index = key if isinstance(key, tuple) else (None, key)
         entry = self.entries[index]
+        tokens = self.tokens[index]
+        token_len = torch.tensor(tokens.shape[0], dtype=torch.int64)
+        if not self.load_audio:
+            return torch.zeros(0), torch.tensor(0, dtype=torch.int64), tokens, token_len
         try:
             samples = load_audio(
                 entry.audio_filepath,
@@ -175,9 +209,5 @@ class AudioDataset(Dataset):
             )
         except (FileNotFoundError, AudioLoadError) as err:
             raise type(err)(f"{err} (listed at {entry.source})") from None
-        audio = torch.from_numpy(samples)
-        if self.augmentor is not None:
-            audio = self.augmentor(audio)
-        tokens = self.tokens[index]
-        audio_len = torch.tensor(audio.shape[0], dtype=torch.int64)
-        return audio, audio_len, tokens, torch.tensor(tokens.shape[0], dtype=torch.int64)
+        audio = self.augment(torch.from_numpy(samples), index, epoch)
+        return audio, torch.tensor(audio.shape[0], dtype=torch.int64), tokens, token_len
