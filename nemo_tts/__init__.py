@@ -4,6 +4,7 @@ The data layer and mel front end are the ASR ones (``nemo_asr.AudioToTextDataLay
 ``normalize_transcripts=False``, ``nemo_asr.AudioToMelSpectrogramPreprocessor``).
 """
 
+from .audio_segment import RandomAudioSegment
 from .data_layers import TextDataLayer
 from .tacotron2_losses import GuidedAttentionLoss, Tacotron2Loss
 from .tacotron2_modules import (
@@ -19,6 +20,7 @@ from .waveglow_modules import WaveGlowInferNM, WaveGlowLoss, WaveGlowNM
 __all__ = [
     "GuidedAttentionLoss",
     "MakeGate",
+    "RandomAudioSegment",
     "Tacotron2Decoder",
     "Tacotron2DecoderInfer",
     "Tacotron2Encoder",

@@ -3,12 +3,10 @@ samples through Griffin-Lim, and evaluation callbacks in the legacy style."""
 import numpy as np
 import torch
 
-import nemo
-
 from .parts.griffin_lim import mel_to_audio
 from .parts.plots import alignment_figure, figure_to_image, gate_figure, spectrogram_figure
 
-__all__ = ["MelSettings", "TbImageEvaluatorCallback", "log_tacotron2_images", "tacotron2_log_to_tb_func",
+__all__ = ["MelSettings", "log_tacotron2_images", "tacotron2_log_to_tb_func",
            "tacotron2_process_eval_batch", "tacotron2_process_final_eval", "tacotron2_eval_log_to_tb_func"]
 
 
@@ -74,19 +72,21 @@ def tacotron2_process_eval_batch(tensors, global_vars, loss_names, picture_names
 
 
 def tacotron2_process_final_eval(global_vars, tag=None, logger=None):
-    """``user_epochs_done_callback``: the mean evaluation loss as ``{"<tag>/eval_loss": value}``."""
+    """``user_epochs_done_callback``: ``{"<tag>/eval_loss": mean loss, "pictures": first batch's tensors}``."""
     mean = float(np.mean(global_vars.get("losses") or [float("nan")]))
     name = f"{tag}/eval_loss" if tag else "eval_loss"
     if logger is not None:
         logger.info(f"{name}: {mean:.4f}")
-    return {name: mean}
+    return {name: mean, "pictures": global_vars.get("pictures")}
 
 
-def tacotron2_eval_log_to_tb_func(swriter, global_vars, step, tag="eval", mel_settings=None):
-    """``tb_writer_func`` of :class:`TbImageEvaluatorCallback`: images of the first evaluation batch
-    kept by :func:`tacotron2_process_eval_batch` and, with ``mel_settings``, its first utterance
-    vocoded by Griffin-Lim."""
-    pictures = dict(global_vars["pictures"])
+def tacotron2_eval_log_to_tb_func(swriter, results, step, tag="eval", mel_settings=None):
+    """``tb_writer_func`` of an EvaluatorCallback: the numbers of ``results``, pictures of the first
+    evaluation batch and, with ``mel_settings``, its first utterance vocoded by Griffin-Lim."""
+    for name, value in results.items():
+        if isinstance(value, float):
+            swriter.add_scalar(name, value, step)
+    pictures = dict(results["pictures"])
     log_tacotron2_images(swriter, tag, step, **pictures)
     if mel_settings is not None:
         mel = pictures["mel_postnet"]
@@ -94,24 +94,3 @@ def tacotron2_eval_log_to_tb_func(swriter, global_vars, step, tag="eval", mel_se
         audio = mel_settings.griffin_lim(mel[0, :, :frames])
         swriter.add_audio(f"{tag}/griffin_lim", audio / max(1e-6, float(np.abs(audio).max())), step,
                           sample_rate=mel_settings.sample_rate)
-
-
-class TbImageEvaluatorCallback(nemo.core.EvaluatorCallback):
-    """An EvaluatorCallback that also hands the gathered ``global_vars`` to
-    ``tb_writer_func(writer, global_vars, step)`` after each evaluation (rank 0), for images and audio."""
-
-    def __init__(self, eval_tensors, user_iter_callback, user_epochs_done_callback, tb_writer_func, **kwargs):
-        self._global_vars = None
-
-        def done(global_vars):
-            self._global_vars = global_vars
-            return user_epochs_done_callback(global_vars)
-
-        super().__init__(eval_tensors, user_iter_callback, done, **kwargs)
-        self._tb_writer_func = tb_writer_func
-
-    def evaluate(self):
-        results = super().evaluate()
-        if self.tb_writer is not None and self.global_rank == 0:
-            self._tb_writer_func(self.tb_writer, self._global_vars, self.step)
-        return results

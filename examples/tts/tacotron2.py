@@ -20,7 +20,6 @@ from nemo.utils import NemoArgParser
 from nemo.utils.lr_policies import CosineAnnealing
 from nemo_tts.helpers import (
     MelSettings,
-    TbImageEvaluatorCallback,
     tacotron2_eval_log_to_tb_func,
     tacotron2_log_to_tb_func,
     tacotron2_process_eval_batch,
@@ -54,7 +53,7 @@ def eval_callback(model, tensors, manifest, mel_settings, logger, eval_freq):
                 "alignments": tensors["alignments"], "gate_target": tensors["gate_target"],
                 "target_len": tensors["target_len"]}
     eval_tensors = tensors["losses"][:1] + list(pictures.values())
-    return TbImageEvaluatorCallback(
+    return nemo.core.EvaluatorCallback(
         eval_tensors=eval_tensors,
         user_iter_callback=partial(tacotron2_process_eval_batch, loss_names=[tensors["losses"][0].unique_name],
                                    picture_names={k: t.unique_name for k, t in pictures.items()}),
