@@ -1,4 +1,5 @@
 """Decoding audio files into mono numpy arrays at a target sample rate, and probing their length."""
+import io
 import os
 import re
 from dataclasses import dataclass
@@ -75,9 +76,25 @@ def load_audio(path, target_sr, int_values=False, offset=0.0, duration=0.0, trim
         raise AudioLoadError(f"cannot decode audio file {path}: {err}") from None
     if samples.shape[0] == 0:
         raise AudioLoadError(f"no samples read from {path} (offset={offset} s, duration={duration} s)")
+    return _mono_at_rate(samples, sample_rate, target_sr, trim, trim_db)
+
+
+def _mono_at_rate(samples, sample_rate, target_sr, trim, trim_db):
     samples = samples.astype(np.float32).mean(axis=1)
     if sample_rate != target_sr:
         samples = librosa.resample(samples, orig_sr=sample_rate, target_sr=target_sr).astype(np.float32)
     if trim:
         samples, _ = librosa.effects.trim(samples, top_db=trim_db)
     return samples
+
+
+def decode_audio_bytes(data, target_sr, name, trim=False, trim_db=60):
+    """Decode an encoded audio file held in memory (e.g. a tar member) like :func:`load_audio`;
+    ``name`` is used in error messages."""
+    try:
+        samples, sample_rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError) as err:
+        raise AudioLoadError(f"cannot decode audio {name}: {err}") from None
+    if samples.shape[0] == 0:
+        raise AudioLoadError(f"no samples in {name}")
+    return _mono_at_rate(samples, sample_rate, target_sr, trim, trim_db)
