@@ -19,6 +19,7 @@ from .jasper import JasperDecoderForCTC, JasperEncoder
 from .losses import CTCLossNM
 from .speech_label_data_layer import AudioToSpeechLabelDataLayer
 from .spectrogram_crop import CropOrPadSpectrogramAugmentation
+from .tarred_data_layer import TarredAudioToTextDataLayer
 
 __all__ = [
     "AngularSoftmaxLossNM",
@@ -39,5 +40,6 @@ __all__ = [
     "JasperDecoderForCTC",
     "JasperEncoder",
     "SpectrogramAugmentation",
+    "TarredAudioToTextDataLayer",
     "helpers",
 ]
