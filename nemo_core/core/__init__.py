@@ -56,7 +56,8 @@ __all__ = [
 
 
 def __getattr__(name):
-    """``nemo.core.AVAILABLE_OPTIMIZERS`` / ``register_optimizer`` / ``ProfilerCallback`` (backend parts)."""
+    """Backend parts reachable from ``nemo.core``: ``AVAILABLE_OPTIMIZERS``, ``register_optimizer``,
+    ``ProfilerCallback``, ``PretrainedModelInfo``."""
     if name in ("AVAILABLE_OPTIMIZERS", "register_optimizer"):
         from ..backends.pytorch import optimizers
 
@@ -65,4 +66,8 @@ def __getattr__(name):
         from ..backends.pytorch.profiling import ProfilerCallback
 
         return ProfilerCallback
+    if name == "PretrainedModelInfo":
+        from ..backends.pytorch.common.pretrained import PretrainedModelInfo
+
+        return PretrainedModelInfo
     raise AttributeError(f"module 'nemo.core' has no attribute {name!r}")
