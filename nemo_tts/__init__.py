@@ -6,6 +6,7 @@ The data layer and mel front end are the ASR ones (``nemo_asr.AudioToTextDataLay
 
 from .audio_segment import RandomAudioSegment
 from .data_layers import TextDataLayer
+from .fastspeech_modules import FastSpeech, FastSpeechDataLayer, FastSpeechLoss
 from .tacotron2_losses import GuidedAttentionLoss, Tacotron2Loss
 from .tacotron2_modules import (
     MakeGate,
@@ -18,6 +19,9 @@ from .tacotron2_modules import (
 from .waveglow_modules import WaveGlowInferNM, WaveGlowLoss, WaveGlowNM
 
 __all__ = [
+    "FastSpeech",
+    "FastSpeechDataLayer",
+    "FastSpeechLoss",
     "GuidedAttentionLoss",
     "MakeGate",
     "RandomAudioSegment",
