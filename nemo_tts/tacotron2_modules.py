@@ -83,7 +83,8 @@ class _DecoderNM(TrainableNM):
     def __init__(self, n_mel_channels, n_frames_per_step=1, encoder_embedding_dim=512, gate_threshold=0.5,
                  prenet_dim=256, max_decoder_steps=1000, decoder_rnn_dim=1024, p_decoder_dropout=0.1,
                  p_attention_dropout=0.1, attention_rnn_dim=1024, attention_dim=128, attention_location_n_filters=32,
-                 attention_location_kernel_size=31, prenet_p_dropout=0.5, early_stopping=True, name=None, **kwargs):
+                 attention_location_kernel_size=31, prenet_p_dropout=0.5, early_stopping=True, attention_end_window=0,
+                 name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         if n_frames_per_step < 1:
             raise ValueError(f"{type(self).__name__}: n_frames_per_step must be >= 1, got {n_frames_per_step}")
@@ -92,7 +93,7 @@ class _DecoderNM(TrainableNM):
         self.decoder = Decoder(n_mel_channels, n_frames_per_step, encoder_embedding_dim, attention_dim,
                                attention_location_n_filters, attention_location_kernel_size, attention_rnn_dim,
                                decoder_rnn_dim, prenet_dim, prenet_p_dropout, p_attention_dropout, p_decoder_dropout,
-                               gate_threshold, max_decoder_steps)
+                               gate_threshold, max_decoder_steps, attention_end_window)
 
     @property
     def output_ports(self):
@@ -107,7 +108,8 @@ class Tacotron2Decoder(_DecoderNM):
     """Attention decoder, teacher-forced in training (and in evaluation when ``force``).
 
     In evaluation without ``force`` it runs free (as :class:`Tacotron2DecoderInfer`), so
-    evaluation losses measure what inference produces. Outputs cover
+    evaluation losses measure what inference produces. ``attention_end_window`` k > 0 lets free
+    running stop only while the attention peak is on the last k symbols. Outputs cover
     ``ceil(T / n_frames_per_step) * n_frames_per_step`` frames in teacher forcing.
 
     Input ports: ``char_phone_encoded`` (B, T_in, D), ``encoded_length`` (B,), ``mel_target`` (B, n_mel, T).

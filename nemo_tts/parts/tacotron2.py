@@ -80,14 +80,17 @@ class LocationSensitiveAttention(nn.Module):
 class Decoder(nn.Module):
     """Autoregressive attention decoder emitting ``n_frames_per_step`` mel frames and gate logits per step.
 
-    The prenet reads the last frame of the previous step (zeros at the start).
+    The prenet reads the last frame of the previous step (zeros at the start). With
+    ``attention_end_window`` k > 0, inference lets an utterance stop only while its attention peak is
+    on one of its last k symbols (a gate firing in mid-sentence is ignored).
     """
 
     def __init__(self, n_mel_channels, n_frames_per_step, encoder_embedding_dim, attention_dim,
                  attention_location_n_filters, attention_location_kernel_size, attention_rnn_dim, decoder_rnn_dim,
                  prenet_dim, prenet_p_dropout, p_attention_dropout, p_decoder_dropout, gate_threshold,
-                 max_decoder_steps):
+                 max_decoder_steps, attention_end_window=0):
         super().__init__()
+        self.attention_end_window = attention_end_window
         self.n_mel_channels = n_mel_channels
         self.n_frames_per_step = n_frames_per_step
         self.gate_threshold = gate_threshold
@@ -179,6 +182,8 @@ class Decoder(nn.Module):
             weights.append(weight)
             previous = frame[:, -self.n_mel_channels:]
             fired = torch.sigmoid(gate) > self.gate_threshold
+            if self.attention_end_window > 0:
+                fired = fired & (weight.argmax(dim=1) >= memory_lengths - self.attention_end_window)[:, None]
             first = torch.where(fired, frame_index, r).min(dim=1).values
             stop_here = (first < r) & (mel_len == never)
             mel_len = torch.where(stop_here, step * r + first + 1, mel_len)

@@ -99,3 +99,15 @@ def test_postnet_is_residual_and_keeps_shape():
 def test_make_gate_marks_last_frame_and_padding():
     gate = nemo_tts.MakeGate()(torch.tensor([3, 5]), torch.zeros(2, N_MEL, 6))
     assert gate.tolist() == [[0, 0, 1, 1, 1, 1], [0, 0, 0, 0, 1, 1]]
+
+
+def test_attention_end_window_ignores_a_gate_firing_before_the_last_symbols():
+    torch.manual_seed(0)
+    infer = _decoder(nemo_tts.Tacotron2DecoderInfer, r=2, attention_end_window=1)
+    with torch.no_grad():
+        infer.decoder.attention_layer.v.weight.zero_()  # uniform attention: the peak stays on symbol 0
+        infer.decoder.gate_layer.weight.zero_()
+        infer.decoder.gate_layer.bias.fill_(50.0)  # the gate always fires
+    memory, memory_len = torch.randn(2, 5, 16), torch.tensor([5, 1])
+    mel_len = infer(memory, memory_len)[3]
+    assert mel_len.tolist() == [14, 1]  # the one-symbol item is at its end at once; the other never
