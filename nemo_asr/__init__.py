@@ -16,6 +16,7 @@ from .classification_losses import AngularSoftmaxLossNM
 from .data_layer import AudioToTextDataLayer
 from .greedy_ctc_decoder import GreedyCTCDecoder
 from .jasper import JasperDecoderForCTC, JasperEncoder
+from .kaldi_data_layer import KaldiFeatureDataLayer
 from .losses import CTCLossNM
 from .speech_label_data_layer import AudioToSpeechLabelDataLayer
 from .spectrogram_crop import CropOrPadSpectrogramAugmentation
@@ -39,6 +40,7 @@ __all__ = [
     "GreedyCTCDecoder",
     "JasperDecoderForCTC",
     "JasperEncoder",
+    "KaldiFeatureDataLayer",
     "SpectrogramAugmentation",
     "TarredAudioToTextDataLayer",
     "helpers",

@@ -6,6 +6,7 @@ short keys and transcripts, instead of the ~1 kB a dict per line costs.
 """
 import json
 import os
+from array import array
 
 import numpy as np
 
@@ -24,7 +25,7 @@ class CompactManifest:
     """
 
     def __init__(self, manifest_paths):
-        keys, durations, shards, offsets = [], [], [], [0]
+        keys, durations, shards, offsets = [], array("f"), array("i"), array("q", [0])
         blob = bytearray()
         for path in manifest_paths:
             if not os.path.isfile(path):
