@@ -15,12 +15,14 @@ from .beam_search_decoder import BeamSearchDecoderWithLM
 from .classification_losses import AngularSoftmaxLossNM
 from .data_layer import AudioToTextDataLayer
 from .greedy_ctc_decoder import GreedyCTCDecoder
+from .in_memory_data_layer import AudioInMemoryDataLayer
 from .jasper import JasperDecoderForCTC, JasperEncoder
 from .kaldi_data_layer import KaldiFeatureDataLayer
 from .losses import CTCLossNM
 from .speech_label_data_layer import AudioToSpeechLabelDataLayer
 from .spectrogram_crop import CropOrPadSpectrogramAugmentation
 from .tarred_data_layer import TarredAudioToTextDataLayer
+from .transcriber import Transcriber, Transcript
 
 __all__ = [
     "AngularSoftmaxLossNM",
@@ -32,6 +34,7 @@ __all__ = [
     "JasperDecoderForSpkrClass",
     "classification_helpers",
     "AudioPreprocessing",
+    "AudioInMemoryDataLayer",
     "AudioToMFCCPreprocessor",
     "AudioToMelSpectrogramPreprocessor",
     "AudioToSpectrogramPreprocessor",
@@ -43,5 +46,7 @@ __all__ = [
     "KaldiFeatureDataLayer",
     "SpectrogramAugmentation",
     "TarredAudioToTextDataLayer",
+    "Transcriber",
+    "Transcript",
     "helpers",
 ]

@@ -38,3 +38,43 @@ def test_lm_beam_search_beats_greedy_on_an4(tmp_path):
                cwd=tmp_path)
     best, greedy_again = map(float, re.search(r"WER ([\d.]+)% \(greedy WER ([\d.]+)%", out).groups())
     assert greedy_again == greedy and best <= beam
+
+
+@pytest.mark.slow
+def test_long_audio_transcription_with_word_times(tmp_path):
+    """A 45 s recording of 30 AN4 utterances with pauses, transcribed by transcribe.py in 4 s windows: words
+    come in time order, each inside the utterance it belongs to, none duplicated across windows."""
+    import json
+
+    import numpy as np
+    import soundfile as sf
+
+    from nemo_asr.parts.audio import load_audio
+
+    checkpoints = tmp_path / "exp" / "JasperAN4" / "checkpoints"
+    _run(os.path.join(ROOT, "examples", "asr", "jasper_an4.py"), "--work_dir", str(tmp_path / "exp"),
+         "--max_steps", "120", "--eval_freq", "100000", "--checkpoint_save_freq", "120", cwd=tmp_path)
+    lines = [json.loads(line) for line in open(os.path.join(AN4, "train_manifest.json"))]
+    pieces, spans, t = [], [], 0.0
+    for line in lines:
+        audio = load_audio(os.path.join(AN4, line["audio_filepath"]), 16000, trim=True)
+        pieces += [audio, np.zeros(8000, np.float32)]
+        spans.append((t, t + len(audio) / 16000))
+        t += (len(audio) + 8000) / 16000
+    sf.write(tmp_path / "long.wav", np.concatenate(pieces), 16000)
+    out = _run(os.path.join(ROOT, "examples", "asr", "transcribe.py"), "--model_config", CONFIG, "--load_dir",
+               str(checkpoints), str(tmp_path / "long.wav"), "--window_s", "4", "--overlap_s", "1.5", "--json",
+               cwd=tmp_path)
+    result = json.loads([line for line in out.splitlines() if line.startswith("{")][0])
+    words = result["words"]
+    assert words and [w["start"] for w in words] == sorted(w["start"] for w in words)
+    homes = []
+    for word in words:
+        middle = (word["start"] + word["end"]) / 2
+        inside = [i for i, (a, b) in enumerate(spans) if a - 0.1 <= middle <= b + 0.1]
+        assert inside, word
+        homes.append(inside[0])
+    # at most as many words per utterance as its transcript has (AN4 utterances have 1-2 words)
+    for index, line in enumerate(lines):
+        assert homes.count(index) <= len(line["text"].split())
+    print(f"long audio: {len(words)} words for {sum(len(l['text'].split()) for l in lines)} reference words")
