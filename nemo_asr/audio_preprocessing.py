@@ -113,14 +113,14 @@ class AudioToMFCCPreprocessor(_Preprocessor):
     def __init__(self, sample_rate=16000, window_size=0.02, window_stride=0.01, n_window_size=None,
                  n_window_stride=None, window="hann", n_fft=None, lowfreq=0.0, highfreq=None, n_mels=64,
                  n_mfcc=64, log_zero_guard_value=1e-6, normalize=None, preemph=None, dither=0.0, pad_to=16,
-                 stft_conv=False, name=None, **kwargs):
+                 stft_conv=False, dct_type=2, log=True, norm="ortho", name=None, **kwargs):
         super().__init__(sample_rate, name=name, **kwargs)
         self.featurizer = MFCCFeatures(
             sample_rate=sample_rate,
             **_window_samples(sample_rate, window_size, window_stride, n_window_size, n_window_stride),
             window=window, n_fft=n_fft, lowfreq=lowfreq, highfreq=highfreq, n_mels=n_mels, n_mfcc=n_mfcc,
             log_zero_guard_value=log_zero_guard_value, normalize=normalize, preemph=preemph, dither=dither,
-            pad_to=pad_to, stft_conv=stft_conv,
+            pad_to=pad_to, stft_conv=stft_conv, dct_type=dct_type, log=log, norm=norm,
         )
 
 
@@ -131,14 +131,14 @@ class AudioToSpectrogramPreprocessor(_Preprocessor):
     def __init__(self, sample_rate=16000, window_size=0.02, window_stride=0.01, n_window_size=None,
                  n_window_stride=None, window="hann", normalize=None, n_fft=None, preemph=0.97, log=True,
                  log_zero_guard_type="add", log_zero_guard_value=2**-24, dither=1e-5, pad_to=16,
-                 stft_conv=False, mag_power=2.0, pad_value=0.0, name=None, **kwargs):
+                 stft_conv=False, mag_power=2.0, pad_value=0.0, normalized=False, name=None, **kwargs):
         super().__init__(sample_rate, name=name, **kwargs)
         self.featurizer = SpectrogramFeatures(
             sample_rate=sample_rate,
             **_window_samples(sample_rate, window_size, window_stride, n_window_size, n_window_stride),
             window=window, normalize=normalize, n_fft=n_fft, preemph=preemph, log=log,
             log_zero_guard_type=log_zero_guard_type, log_zero_guard_value=log_zero_guard_value, dither=dither,
-            pad_to=pad_to, stft_conv=stft_conv, mag_power=mag_power, pad_value=pad_value,
+            pad_to=pad_to, stft_conv=stft_conv, mag_power=mag_power, pad_value=pad_value, normalized=normalized,
         )
 
 

@@ -52,13 +52,22 @@ class JasperEncoder(TrainableNM):
 
 
 class JasperDecoderForCTC(TrainableNM):
-    """1x1 convolution to ``num_classes`` labels plus the CTC blank (the last index).
+    """1x1 convolution to ``num_classes`` labels plus the CTC blank (the last index); ``vocabulary``
+    (the labels, legacy) gives ``num_classes`` as its length.
 
     Input port: ``encoder_output`` (B, D, T). Output port: ``output`` (B, T, num_classes + 1) log-probs.
     """
 
-    def __init__(self, feat_in, num_classes, init_mode="xavier_uniform", name=None, **kwargs):
+    def __init__(self, feat_in, num_classes=None, init_mode="xavier_uniform", vocabulary=None, name=None, **kwargs):
+        if vocabulary is not None:
+            if num_classes is not None and num_classes != len(vocabulary):
+                raise ValueError(f"JasperDecoderForCTC: num_classes={num_classes} but the vocabulary has "
+                                 f"{len(vocabulary)} labels")
+            num_classes = len(vocabulary)
+        if num_classes is None:
+            raise ValueError("JasperDecoderForCTC needs num_classes or vocabulary")
         super().__init__(name=name, **kwargs)
+        self.vocabulary = list(vocabulary) if vocabulary is not None else None
         self.core = JasperDecoderCore(feat_in=feat_in, num_classes=num_classes, init_mode=init_mode)
         self._num_classes = num_classes
 

@@ -1,6 +1,7 @@
 """Length-aware 1-D convolution pieces used by Jasper/QuartzNet (plain PyTorch)."""
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -84,8 +85,14 @@ class MaskedConv1d(nn.Module):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=False, use_mask=True):
+                 dilation=1, groups=1, bias=False, use_mask=True, heads=-1):
         super().__init__()
+        self.heads, self.out_channels = heads, out_channels
+        if heads != -1:  # legacy: a depthwise kernel per head, shared by the channels of each head
+            if in_channels != out_channels or in_channels % heads:
+                raise ValueError(f"heads={heads} needs in_channels == out_channels divisible by heads, "
+                                 f"got {in_channels} -> {out_channels}")
+            in_channels = out_channels = groups = heads
         self.conv = nn.Conv1d(in_channels, out_channels, kernel_size, stride=stride,
                               padding=padding, dilation=dilation, groups=groups, bias=bias)
         self.use_mask = use_mask
@@ -96,19 +103,30 @@ class MaskedConv1d(nn.Module):
         k, stride = self.conv.kernel_size[0], self.conv.stride[0]
         return torch.div(lengths + 2 * pad - dil * (k - 1) - 1, stride, rounding_mode="floor") + 1
 
+    def _conv(self, x):
+        if self.heads == -1:
+            return self.conv(x)
+        batch = x.shape[0]
+        return self.conv(x.reshape(-1, self.heads, x.shape[-1])).reshape(batch, self.out_channels, -1)
+
     def forward(self, x, lengths=None):
         if lengths is None:
-            return self.conv(x), None
+            return self._conv(x), None
         if self.use_mask:
             x = x.masked_fill(~time_mask(lengths, x.shape[2]).unsqueeze(1), 0.0)
-        return self.conv(x), self.output_lengths(lengths)
+        return self._conv(x), self.output_lengths(lengths)
 
 
 class SqueezeExcite(nn.Module):
-    """Channel gating from the mean over valid frames: ``forward(x, lengths=None) -> x * gate``."""
+    """Channel gating from the mean over valid frames: ``forward(x, lengths=None) -> x * gate``.
 
-    def __init__(self, channels, reduction_ratio=8):
+    ``context_window > 0`` gates each frame from a moving average over that many frames (ContextNet),
+    resized back to the input length with ``interpolation_mode``.
+    """
+
+    def __init__(self, channels, reduction_ratio=8, context_window=-1, interpolation_mode="nearest"):
         super().__init__()
+        self.context_window, self.interpolation_mode = context_window, interpolation_mode
         hidden = max(channels // reduction_ratio, 1)
         self.fc = nn.Sequential(
             nn.Linear(channels, hidden, bias=False),
@@ -117,6 +135,12 @@ class SqueezeExcite(nn.Module):
         )
 
     def forward(self, x, lengths=None):
+        if self.context_window > 0:
+            valid = x if lengths is None else x.masked_fill(~time_mask(lengths, x.shape[2]).unsqueeze(1), 0.0)
+            pooled = F.avg_pool1d(valid, min(self.context_window, x.shape[2]), stride=1)
+            gate = self.fc(pooled.transpose(1, 2)).transpose(1, 2)
+            gate = F.interpolate(gate, size=x.shape[2], mode=self.interpolation_mode)
+            return x * torch.sigmoid(gate)
         if lengths is None:
             pooled = x.mean(dim=2)
         else:

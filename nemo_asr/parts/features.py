@@ -71,6 +71,7 @@ class SpectrogramFeatures(nn.Module):
         stft_conv: compute the STFT as a 1-D convolution (export friendly).
         mag_power: exponent applied to the STFT magnitude (2: power, 1: magnitude).
         pad_value: value of the frames past each utterance's length.
+        normalized: divide the STFT by the window's L2 norm (torchaudio's ``normalized``).
     """
 
     def __init__(
@@ -92,8 +93,10 @@ class SpectrogramFeatures(nn.Module):
         stft_conv=False,
         mag_power=2.0,
         pad_value=0.0,
+        normalized=False,
     ):
         super().__init__()
+        self.normalized = normalized
         if window is not None and window not in WINDOWS:
             raise ValueError(f"window must be one of {sorted(WINDOWS)} or None, got {window!r}")
         if normalize not in NORMALIZE_TYPES:
@@ -154,6 +157,8 @@ class SpectrogramFeatures(nn.Module):
             )
             real, imag = spec.real, spec.imag
         power = real.pow(2) + imag.pow(2)
+        if self.normalized:
+            power = power / self.window.pow(2).sum()
         return power if self.mag_power == 2.0 else power.pow(self.mag_power / 2)
 
     def _log(self, x):
@@ -250,9 +255,11 @@ class FilterbankFeatures(SpectrogramFeatures):
 
 
 class MFCCFeatures(FilterbankFeatures):
-    """MFCCs: the orthonormal DCT-II of log-mel features, first ``n_mfcc`` coefficients.
+    """MFCCs: the DCT-II (``norm``: 'ortho' or None, torchaudio's scaling) of log-mel features, first
+    ``n_mfcc`` coefficients.
 
-    ``log_zero_guard_value`` is added to the mel energies before the log. Other arguments
+    ``log_zero_guard_value`` is added to the mel energies before the log; ``log=False`` uses
+    decibels floored 80 dB below the peak instead (torchaudio's ``log_mels=False``). Other arguments
     as :class:`FilterbankFeatures` (``n_mels`` is its ``nfilt``).
     """
 
@@ -273,21 +280,36 @@ class MFCCFeatures(FilterbankFeatures):
         dither=0.0,
         pad_to=16,
         stft_conv=False,
+        dct_type=2,
+        log=True,
+        norm="ortho",
     ):
         if not 0 < n_mfcc <= n_mels:
             raise ValueError(f"n_mfcc must be in [1, n_mels={n_mels}], got {n_mfcc}")
+        if dct_type != 2:
+            raise ValueError(f"only dct_type=2 is supported (as in torchaudio), got {dct_type!r}")
+        if norm not in ("ortho", None):
+            raise ValueError(f"norm must be 'ortho' or None, got {norm!r}")
         super().__init__(
             sample_rate=sample_rate, n_window_size=n_window_size, n_window_stride=n_window_stride,
             window=window, normalize=normalize, n_fft=n_fft, preemph=preemph, nfilt=n_mels,
-            lowfreq=lowfreq, highfreq=highfreq, log=True, log_zero_guard_value=log_zero_guard_value,
+            lowfreq=lowfreq, highfreq=highfreq, log=log, log_zero_guard_value=log_zero_guard_value,
             dither=dither, pad_to=pad_to, stft_conv=stft_conv,
         )
         self.n_mfcc = n_mfcc
         n = torch.arange(n_mels, dtype=torch.float64)
         k = torch.arange(n_mfcc, dtype=torch.float64)[:, None]
-        dct = torch.cos(math.pi / n_mels * (n + 0.5) * k) * math.sqrt(2.0 / n_mels)
-        dct[0] /= math.sqrt(2.0)
+        dct = torch.cos(math.pi / n_mels * (n + 0.5) * k)
+        if norm == "ortho":
+            dct *= math.sqrt(2.0 / n_mels)
+            dct[0] /= math.sqrt(2.0)
+        else:
+            dct *= 2.0
         self.register_buffer("dct", dct.float(), persistent=False)
 
     def _features(self, power):
-        return torch.matmul(self.dct, super()._features(power))
+        mel = super()._features(power)
+        if not self.log:  # decibels with an 80 dB floor below each utterance's peak (torchaudio's MFCC)
+            mel = 10.0 * torch.log10(mel.clamp(min=1e-10))
+            mel = torch.maximum(mel, mel.amax(dim=(1, 2), keepdim=True) - 80.0)
+        return torch.matmul(self.dct, mel)

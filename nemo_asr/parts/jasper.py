@@ -20,6 +20,11 @@ OPTIONAL_BLOCK_KEYS = {
     "se_reduction_ratio": 8,
     "residual_dense": False,
     "kernel_size_factor": 1.0,
+    "heads": -1,
+    "residual_mode": None,  # None: the encoder's residual_mode
+    "se_context_window": -1,
+    "se_interpolation_mode": "nearest",
+    "stride_last": False,
 }
 
 
@@ -41,7 +46,8 @@ class JasperBlock(nn.Module):
                  dropout=0.2, activation="relu", residual=True, groups=1, separable=False,
                  normalization="batch", norm_groups=-1, residual_mode="add",
                  residual_panes=None, conv_mask=True, se=False, se_reduction_ratio=8,
-                 kernel_size_factor=1.0):
+                 kernel_size_factor=1.0, heads=-1, se_context_window=-1, se_interpolation_mode="nearest",
+                 stride_last=False):
         super().__init__()
         if residual_mode not in RESIDUAL_MODES:
             raise ValueError(
@@ -54,16 +60,19 @@ class JasperBlock(nn.Module):
         conv_args = dict(kernel_size=kernel_size, stride=stride, dilation=dilation,
                          padding=same_padding(kernel_size, stride, dilation), groups=groups,
                          separable=separable, normalization=normalization,
-                         norm_groups=norm_groups, conv_mask=conv_mask)
+                         norm_groups=norm_groups, conv_mask=conv_mask, heads=heads)
+        # Every repeated conv is strided (legacy), or only the last one with stride_last.
+        inner_args = dict(conv_args, stride=1, padding=same_padding(kernel_size, 1, dilation)) \
+            if stride_last else conv_args
         layers = []
         channels = inplanes
         for _ in range(repeat - 1):
-            layers += self._conv_norm(channels, planes, **conv_args)
+            layers += self._conv_norm(channels, planes, **inner_args)
             layers += [get_activation(activation), nn.Dropout(dropout)]
             channels = planes
         layers += self._conv_norm(channels, planes, **conv_args)
         if se:
-            layers.append(SqueezeExcite(planes, se_reduction_ratio))
+            layers.append(SqueezeExcite(planes, se_reduction_ratio, se_context_window, se_interpolation_mode))
         self.mconv = nn.ModuleList(layers)
 
         self.dense_residual = bool(residual and residual_panes)
@@ -81,12 +90,13 @@ class JasperBlock(nn.Module):
 
     @staticmethod
     def _conv_norm(in_ch, out_ch, kernel_size, stride=1, dilation=1, padding=0, groups=1,
-                   separable=False, normalization="batch", norm_groups=-1, conv_mask=True):
-        """Conv (or depthwise + pointwise), normalization, and a shuffle for grouped convs."""
+                   separable=False, normalization="batch", norm_groups=-1, conv_mask=True, heads=-1):
+        """Conv (or depthwise + pointwise), normalization, and a shuffle for grouped convs.
+        ``heads`` shares the depthwise kernels of a separable conv between channel groups (legacy)."""
         if separable:
             layers = [
                 MaskedConv1d(in_ch, in_ch, kernel_size, stride=stride, padding=padding,
-                             dilation=dilation, groups=in_ch, use_mask=conv_mask),
+                             dilation=dilation, groups=in_ch, use_mask=conv_mask, heads=heads),
                 MaskedConv1d(in_ch, out_ch, 1, groups=groups, use_mask=conv_mask),
             ]
         else:
@@ -146,10 +156,12 @@ class JasperEncoderCore(nn.Module):
                 stride=cfg["stride"], dilation=cfg["dilation"], dropout=cfg["dropout"],
                 activation=activation, residual=cfg["residual"], groups=cfg["groups"],
                 separable=cfg["separable"], normalization=normalization_mode,
-                norm_groups=norm_groups, residual_mode=residual_mode,
+                norm_groups=norm_groups, residual_mode=cfg["residual_mode"] or residual_mode,
                 residual_panes=list(dense_panes), conv_mask=conv_mask, se=cfg["se"],
                 se_reduction_ratio=cfg["se_reduction_ratio"],
-                kernel_size_factor=cfg["kernel_size_factor"],
+                kernel_size_factor=cfg["kernel_size_factor"], heads=cfg["heads"],
+                se_context_window=cfg["se_context_window"], se_interpolation_mode=cfg["se_interpolation_mode"],
+                stride_last=cfg["stride_last"],
             ))
             channels = cfg["filters"]
         self.encoder = nn.ModuleList(blocks)

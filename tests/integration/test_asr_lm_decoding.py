@@ -19,11 +19,17 @@ def _run(*args, cwd):
     return done.stdout + done.stderr
 
 
+@pytest.fixture(scope="module")
+def checkpoints(tmp_path_factory):
+    """The example Jasper trained for 120 steps on the AN4 sample (about 2 minutes on 2 cores)."""
+    work = tmp_path_factory.mktemp("an4_train")
+    _run(os.path.join(ROOT, "examples", "asr", "jasper_an4.py"), "--work_dir", str(work / "exp"),
+         "--max_steps", "120", "--eval_freq", "100000", "--checkpoint_save_freq", "120", cwd=work)
+    return work / "exp" / "JasperAN4" / "checkpoints"
+
+
 @pytest.mark.slow
-def test_lm_beam_search_beats_greedy_on_an4(tmp_path):
-    _run(os.path.join(ROOT, "examples", "asr", "jasper_an4.py"), "--work_dir", str(tmp_path / "exp"),
-         "--max_steps", "120", "--eval_freq", "100000", "--checkpoint_save_freq", "120", cwd=tmp_path)
-    checkpoints = tmp_path / "exp" / "JasperAN4" / "checkpoints"
+def test_lm_beam_search_beats_greedy_on_an4(tmp_path, checkpoints):
     lm = tmp_path / "an4_3gram.arpa"
     _run(os.path.join(ROOT, "scripts", "build_lm.py"), "--manifest", os.path.join(AN4, "train_manifest.json"),
          "--order", "3", "--out", str(lm), "--labels_from", CONFIG, cwd=tmp_path)
@@ -41,7 +47,7 @@ def test_lm_beam_search_beats_greedy_on_an4(tmp_path):
 
 
 @pytest.mark.slow
-def test_long_audio_transcription_with_word_times(tmp_path):
+def test_long_audio_transcription_with_word_times(tmp_path, checkpoints):
     """A 45 s recording of 30 AN4 utterances with pauses, transcribed by transcribe.py in 4 s windows: words
     come in time order, each inside the utterance it belongs to, none duplicated across windows."""
     import json
@@ -51,9 +57,6 @@ def test_long_audio_transcription_with_word_times(tmp_path):
 
     from nemo_asr.parts.audio import load_audio
 
-    checkpoints = tmp_path / "exp" / "JasperAN4" / "checkpoints"
-    _run(os.path.join(ROOT, "examples", "asr", "jasper_an4.py"), "--work_dir", str(tmp_path / "exp"),
-         "--max_steps", "120", "--eval_freq", "100000", "--checkpoint_save_freq", "120", cwd=tmp_path)
     lines = [json.loads(line) for line in open(os.path.join(AN4, "train_manifest.json"))]
     pieces, spans, t = [], [], 0.0
     for line in lines:
