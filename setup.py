@@ -18,7 +18,9 @@ CORE = [
     "tqdm",
 ]
 EXTRAS = {
-    "asr": ["soundfile", "librosa>=0.10", "editdistance", "inflect", "matplotlib", "scipy", "scikit-learn"],
+    # LM beam search also needs pyctcdecode, installed with --no-deps (README: its numpy<2 pin is stale)
+    "asr": ["soundfile", "librosa>=0.10", "editdistance", "inflect", "matplotlib", "scipy", "scikit-learn",
+            "pygtrie>=2.1", "webdataset>=0.2", "braceexpand", "kaldiio"],
     "nlp": ["sentencepiece", "transformers", "seqeval"],
     "tts": ["soundfile", "librosa>=0.10", "matplotlib"],
     "export": ["onnx", "onnxruntime", "onnxscript"],
