@@ -17,7 +17,7 @@ from functools import partial
 
 import nemo
 from nemo.utils import NemoArgParser
-from nemo.utils.lr_policies import CosineAnnealing
+from nemo.utils.lr_policies import get_lr_policy
 from nemo_tts.helpers import (
     MelSettings,
     tacotron2_eval_log_to_tb_func,
@@ -37,9 +37,10 @@ def parse_args(argv=None):
         eval_datasets=[os.path.join(TTS_SLT, "val_manifest.json")],
         exp_name="Tacotron2", work_dir="tacotron2_exp", batch_size=16, eval_freq=100, lr=3e-3,
         weight_decay=1e-6, optimizer="adam", checkpoint_save_freq=100, create_tb_writer=True, random_seed=0,
+        lr_policy=None,
     )
     parser.add_argument("--grad_norm_clip", type=float, default=1.0, help="clip gradients to this norm")
-    parser.add_argument("--min_lr", type=float, default=1e-5, help="final learning rate of the cosine decay")
+    parser.add_argument("--min_lr", type=float, default=1e-5, help="final learning rate of --lr_policy")
     args = parser.parse_args(argv)
     if args.num_epochs is None and args.max_steps is None:
         parser.error("give --num_epochs or --max_steps")
@@ -94,8 +95,9 @@ def main(argv=None):
 
     steps_per_epoch = -(-len(train_layer) // (args.batch_size * nf.world_size))
     total = min(s for s in (args.max_steps, args.num_epochs and args.num_epochs * steps_per_epoch) if s)
-    nf.train(tensors_to_optimize=train["losses"], callbacks=callbacks, optimizer=args.optimizer,
-             lr_policy=CosineAnnealing(total_steps=total, warmup_steps=args.warmup_steps, min_lr=args.min_lr),
+    policy = args.lr_policy and get_lr_policy(args.lr_policy, total_steps=total, warmup_steps=args.warmup_steps,
+                                              min_lr=args.min_lr)
+    nf.train(tensors_to_optimize=train["losses"], callbacks=callbacks, optimizer=args.optimizer, lr_policy=policy,
              optimization_params={"num_epochs": args.num_epochs, "max_steps": args.max_steps, "lr": args.lr,
                                   "weight_decay": args.weight_decay, "grad_norm_clip": args.grad_norm_clip})
     if args.eval_datasets and nf.global_rank == 0:
