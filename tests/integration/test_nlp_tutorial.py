@@ -41,7 +41,7 @@ def test_ner_tutorial_runs_learns_and_restores(tmp_path):
         (tmp_path / "tutorial.py").write_text(handle.read() + EPILOGUE)
     command = [sys.executable, "tutorial.py", "--data_dir", NER_DATA, "--pretrained_bert_model", str(minilm),
                "--max_seq_length", "32", "--batch_size", "4", "--num_epochs", "2", "--lr", "1e-4",
-               "--save_epoch_freq", "2", "--work_dir", "ner_out"]
+               "--save_epoch_freq", "2", "--work_dir", "ner_out", "--random_seed", "0"]
     env = dict(os.environ, OMP_NUM_THREADS="2", HF_HUB_OFFLINE="1")
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     output = result.stdout + result.stderr

@@ -32,7 +32,12 @@ parser.add_argument("--lr_warmup_proportion", type=float, default=0.1)
 parser.add_argument("--optimizer_kind", default="adam")
 parser.add_argument("--save_epoch_freq", type=int, default=1)
 parser.add_argument("--save_step_freq", type=int, default=-1)
+parser.add_argument("--random_seed", type=int, default=None, help="seed torch first (the tutorial sets no seed)")
 args = parser.parse_args()
+if args.random_seed is not None:
+    import torch
+
+    torch.manual_seed(args.random_seed)
 work_dir = args.work_dir
 DATA_DIR = args.data_dir
 MAX_SEQ_LENGTH = args.max_seq_length
