@@ -10,6 +10,12 @@
 3. Inference speed: audio seconds per compute second (RTFx, the inverse of the
    real-time factor) of preprocessing + encoder + decoder in eval mode on
    batches already in memory.
+4. Decoding speed: utterances/s of LM beam search (``BeamSearchDecoderWithLM``, a
+   3-gram ARPA LM of the training transcripts, beam 64) and of greedy decoding
+   on the same test-set log-probs (CPU time, interleaved rounds).
+5. Tarred vs plain data layer: audio seconds per CPU second through
+   ``TarredAudioToTextDataLayer`` (4 shards of the training set) and
+   ``AudioToTextDataLayer``, interleaved rounds, and their ratio.
 
 On a CPU the timings use one torch thread by default (``--threads``): on a
 small shared VM, multi-threaded runs of the same work varied by over 10x from
@@ -21,6 +27,9 @@ run to run, hiding any difference between the two loops.
 import argparse
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 
 import torch
@@ -140,6 +149,56 @@ def inference_rtfx(model, data_layer, device, passes):
     return passes * audio_seconds / (time.perf_counter() - started)
 
 
+def decoding_speed(model, data_layer, lm_path, rounds):
+    """Utterances per CPU second of beam search with the LM and of greedy decoding, median over rounds."""
+    from nemo_asr.helpers import post_process_predictions
+
+    outputs = []
+    with torch.inference_mode():
+        for audio, audio_len, _, _ in loader_of(data_layer):
+            spec, spec_len = model.preprocessor(input_signal=audio, length=audio_len)
+            encoded, encoded_len = model.encoder(audio_signal=spec, length=spec_len)
+            outputs.append((model.decoder(encoder_output=encoded), encoded_len))
+    beam = nemo_asr.BeamSearchDecoderWithLM(vocab=model.labels, beam_width=64, alpha=1.0, beta=1.0, lm_path=lm_path)
+    greedy = nemo_asr.GreedyCTCDecoder()
+    count = sum(len(lp) for lp, _ in outputs)
+    beam_rates, greedy_rates = [], []
+    for _ in range(rounds):
+        started = time.process_time()
+        for log_probs, lengths in outputs:
+            beam(log_probs=log_probs, log_probs_length=lengths)
+        beam_rates.append(count / (time.process_time() - started))
+        started = time.process_time()
+        for log_probs, lengths in outputs:
+            post_process_predictions([greedy(log_probs=log_probs, log_probs_length=lengths)], model.labels)
+        greedy_rates.append(count / (time.process_time() - started))
+    return statistics.median(beam_rates), statistics.median(greedy_rates)
+
+
+def tarred_vs_plain(plain_layer, labels, rounds):
+    """Audio seconds per CPU second through the tarred and the plain data layer (medians) and their ratio."""
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "convert_to_tarred_audio_dataset.py"),
+                        "--manifest_path", os.path.join(AN4, "train_manifest.json"), "--target_dir", folder,
+                        "--num_shards", "4"], check=True, capture_output=True)
+        tarred = nemo_asr.TarredAudioToTextDataLayer(os.path.join(folder, "audio_{0..3}.tar"),
+                                                     os.path.join(folder, "tarred_audio_manifest.json"), labels,
+                                                     batch_size=plain_layer.batch_size, min_duration=None)
+        seconds = plain_layer.dataset.total_duration
+        tarred_rates, plain_rates, ratios = [], [], []
+        for _ in range(rounds):
+            started = time.process_time()
+            for _ in tarred.data_iterator:
+                pass
+            tarred_rates.append(seconds / (time.process_time() - started))
+            started = time.process_time()
+            for _ in loader_of(plain_layer):
+                pass
+            plain_rates.append(seconds / (time.process_time() - started))
+            ratios.append(tarred_rates[-1] / plain_rates[-1])
+    return statistics.median(tarred_rates), statistics.median(plain_rates), statistics.median(ratios)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default=os.path.join(ROOT, "examples", "asr", "configs", "quartznet_an4.yaml"))
@@ -177,6 +236,16 @@ def main():
         ratios.append(framework / manual)
     throughput = data_throughput(train_layer, passes=3)
     rtfx = inference_rtfx(model, test_layer, nf.device, passes=5)
+    with tempfile.TemporaryDirectory() as folder:
+        lm_path = os.path.join(folder, "an4_3gram.arpa")
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "build_lm.py"), "--manifest",
+                        os.path.join(AN4, "train_manifest.json"), "--order", "3", "--out", lm_path],
+                       check=True, capture_output=True)
+        beam_rate, greedy_rate = decoding_speed(model, test_layer, lm_path, rounds=3)
+    plain_layer = nemo_asr.AudioToTextDataLayer(manifest_filepath=os.path.join(AN4, "train_manifest.json"),
+                                                labels=model.labels, batch_size=args.batch_size, shuffle=False,
+                                                min_duration=None)
+    tarred_rate, plain_rate, tar_ratio = tarred_vs_plain(plain_layer, model.labels, rounds=5)
 
     weights = model.encoder.num_weights + model.decoder.num_weights
     print(f"\n{os.path.basename(args.config)} ({weights / 1e6:.2f}M weights) on AN4 ({len(train_layer)} train / "
@@ -189,6 +258,11 @@ def main():
         ("  per round", " ".join(f"{r:.3f}" for r in ratios)),
         ("data layer throughput, audio s / s", f"{throughput:.1f}"),
         ("inference RTFx (audio s / compute s)", f"{rtfx:.1f}"),
+        ("beam search + 3-gram LM, utterances / CPU s", f"{beam_rate:.1f}"),
+        ("greedy decoding, utterances / CPU s", f"{greedy_rate:.1f}"),
+        ("tarred data layer, audio s / CPU s", f"{tarred_rate:.1f}"),
+        ("plain data layer, audio s / CPU s", f"{plain_rate:.1f}"),
+        ("tarred / plain throughput, median ratio", f"{tar_ratio:.2f}"),
     ]
     width = max(len(name) for name, _ in rows)
     print("-" * (width + 24))

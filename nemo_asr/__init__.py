@@ -13,6 +13,7 @@ from .audio_preprocessing import (
 from .classification_decoders import JasperDecoderForClassification, JasperDecoderForSpkrClass
 from .beam_search_decoder import BeamSearchDecoderWithLM
 from .classification_losses import AngularSoftmaxLossNM
+from .contextnet import ContextNetDecoderForCTC, ContextNetEncoder
 from .data_layer import AudioToTextDataLayer
 from .greedy_ctc_decoder import GreedyCTCDecoder
 from .in_memory_data_layer import AudioInMemoryDataLayer
@@ -40,6 +41,8 @@ __all__ = [
     "AudioToSpectrogramPreprocessor",
     "AudioToTextDataLayer",
     "CTCLossNM",
+    "ContextNetDecoderForCTC",
+    "ContextNetEncoder",
     "GreedyCTCDecoder",
     "JasperDecoderForCTC",
     "JasperEncoder",
