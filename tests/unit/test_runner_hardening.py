@@ -230,3 +230,20 @@ def test_nonfinite_step_skipped_counted_and_logged(tmp_path, kwargs):
     assert all(torch.isfinite(p).all() for p in net.parameters())
     assert nf.get_trainer().precision.skipped_steps == 1
     assert "step 2 skipped: non-finite loss or gradients" in (tmp_path / "log" / "log_globalrank-0.txt").read_text()
+
+
+# ---------------------------------------------------------------- 13: loader defaults
+def test_loader_workers_default_by_device(monkeypatch):
+    from nemo.backends.pytorch import loader
+    from nemo.backends.pytorch.distributed import DistributedContext
+
+    dl = RealFunctionDataLayer(n=8, batch_size=4)
+    assert dl.num_workers is None  # "decide for me"
+    built, _ = loader.build_loader(dl, DistributedContext(), True, device="cpu")
+    assert built.num_workers == 0 and not built.pin_memory
+    assert loader.on_device(built, "cpu") is built  # CPU batches are used as they are: no copy per step
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    monkeypatch.setattr(loader.os, "cpu_count", lambda: 16)
+    assert loader.default_num_workers("cuda") == loader.MAX_AUTO_WORKERS
+    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
+    assert loader.default_num_workers("cuda") == 1

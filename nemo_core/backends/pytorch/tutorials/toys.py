@@ -16,7 +16,7 @@ class RealFunctionDataLayer(DataLayerNM):
     Output ports: ``x`` (B, 1) ChannelType, ``y`` (B, 1) LabelsType.
     """
 
-    def __init__(self, n, batch_size, f=torch.sin, x_lo=-4, x_hi=4, shuffle=False, num_workers=0, name=None,
+    def __init__(self, n, batch_size, f=torch.sin, x_lo=-4, x_hi=4, shuffle=False, num_workers=None, name=None,
                  **kwargs):
         super().__init__(name=name, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers, **kwargs)
         x = torch.rand(int(n), 1) * (x_hi - x_lo) + x_lo
