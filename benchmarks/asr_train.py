@@ -87,7 +87,7 @@ def loader_of(data_layer):
     """A plain DataLoader over the data layer's dataset, in order."""
     dataset = data_layer.dataset
     return torch.utils.data.DataLoader(dataset, batch_size=data_layer.batch_size, shuffle=False,
-                                       collate_fn=dataset.collate_fn, num_workers=data_layer.num_workers)
+                                       collate_fn=dataset.collate_fn, num_workers=data_layer.num_workers or 0)
 
 
 def framework_run(nf, loss, steps):

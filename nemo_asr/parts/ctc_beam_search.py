@@ -11,8 +11,6 @@ import numpy as np
 
 from .ngram_lm import BOS, EOS, UNK, NgramModel
 
-logger = logging.getLogger("nemo_asr")
-
 LN10 = math.log(10.0)
 UNK_LOG_OFFSET = -10.0  # natural-log penalty pyctcdecode adds for an out-of-vocabulary word
 AVG_WORD_LEN = 6

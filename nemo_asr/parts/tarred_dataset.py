@@ -82,6 +82,10 @@ class TarredAudioDataset(IterableDataset):
         return audio, torch.tensor(len(audio)), tokens, torch.tensor(len(tokens))
 
     def __iter__(self):
+        rank, world_size, worker, num_workers = wds.utils.pytorch_worker_info()
+        if rank == 0 and worker == 0 and len(self.shards) < world_size * num_workers:
+            logger.warning("%d tar shard(s) for %d rank(s) x %d loader worker(s): some get no data",
+                           len(self.shards), world_size, num_workers)
         stages = [wds.SimpleShardList(self.shards)]
         if self.shuffle_n > 0:
             stages.append(wds.shuffle(len(self.shards), initial=len(self.shards), seed=hash((self.seed, self.epoch))))
