@@ -70,13 +70,20 @@ def test_train_three_steps_then_infer_from_the_checkpoints(tmp_path):
     log = (log_dir / "log_globalrank-0.txt").read_text()
     assert "WER_test_manifest" in log and "WER_dev_small" in log  # one eval DAG per manifest
 
+    lm = tmp_path / "lm.arpa"
+    run_script(os.path.join(ROOT, "scripts", "build_lm.py"), "--manifest", train_manifest, "--order", "2",
+               "--out", str(lm), cwd=tmp_path)
     output = run_script(os.path.join(EXAMPLES, "jasper_infer.py"), "--model_config", QUARTZNET_AN4,
                         "--eval_datasets", test_manifest, "--load_dir", str(log_dir / "checkpoints"),
-                        "--batch_size", "8", "--lm_path", "missing.binary", cwd=tmp_path)
-    assert "falling back to greedy decoding" in output
+                        "--batch_size", "8", "--lm_path", str(lm), "--beam_width", "8", cwd=tmp_path)
     assert "JasperEncoder-STEP-3.pt" in output  # the newest step was restored
-    assert re.search(r"test_manifest: WER \d+\.\d\d% over 10 utterances", output), output[-2000:]
-    assert output.count("reference:") == 5 and output.count("prediction:") == 5
+    assert re.search(r"test_manifest: greedy WER \d+\.\d\d%, beam WER \d+\.\d\d% over 10 utterances",
+                     output), output[-2000:]
+    assert output.count("reference:") == 5 and output.count("beam:") == 5
+    done = subprocess.run([sys.executable, os.path.join(EXAMPLES, "jasper_infer.py"), "--model_config",
+                           QUARTZNET_AN4, "--load_dir", str(log_dir / "checkpoints"), "--lm_path", "missing.binary"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "--lm_path missing.binary is not a file" in done.stderr
 
 
 def test_training_script_needs_a_length(tmp_path):
