@@ -8,7 +8,6 @@ import math
 
 import librosa
 import numpy as np
-from scipy.signal import fftconvolve
 
 from .audio import load_audio
 from .manifest import read_manifest
@@ -176,6 +175,8 @@ class ImpulsePerturbation(Perturbation):
         self.impulses = _ManifestAudio(manifest_path)
 
     def perturb(self, samples, sample_rate, rng):
+        from scipy.signal import fftconvolve  # scipy.signal costs ~0.7 s to import: only when used
+
         impulse = self.impulses.draw(rng, sample_rate)
         wet = fftconvolve(samples, impulse)[: len(samples)]
         gain_db = rms_db(samples) - rms_db(wet)

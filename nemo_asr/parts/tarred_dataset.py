@@ -4,7 +4,6 @@ import zlib
 
 import numpy as np
 import torch
-import webdataset as wds
 from braceexpand import braceexpand
 from torch.utils.data import IterableDataset
 
@@ -82,6 +81,8 @@ class TarredAudioDataset(IterableDataset):
         return audio, torch.tensor(len(audio)), tokens, torch.tensor(len(tokens))
 
     def __iter__(self):
+        import webdataset as wds  # imported when streaming starts, not with nemo_asr
+
         rank, world_size, worker, num_workers = wds.utils.pytorch_worker_info()
         if rank == 0 and worker == 0 and len(self.shards) < world_size * num_workers:
             logger.warning("%d tar shard(s) for %d rank(s) x %d loader worker(s): some get no data",
