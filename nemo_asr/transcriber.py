@@ -65,7 +65,8 @@ class Transcriber:
         """Per-frame log-probs [B, T', C] and output lengths of padded waveforms."""
         for module in (self.preprocessor, self.encoder, self.decoder):
             module.eval()
-        spec, spec_len = self.preprocessor(input_signal=batch, length=lengths)
+        device = next(self.encoder.parameters()).device
+        spec, spec_len = self.preprocessor(input_signal=batch.to(device), length=lengths.to(device))
         encoded, encoded_len = self.encoder(audio_signal=spec, length=spec_len)
         return self.decoder(encoder_output=encoded), encoded_len
 
@@ -84,7 +85,7 @@ class Transcriber:
         for start, end in windows:
             chunk = torch.from_numpy(np.ascontiguousarray(samples[start:end]))[None]
             log_probs, length = self.log_probs(chunk, torch.tensor([end - start]))
-            outputs.append(log_probs[0, : int(length[0])].float().numpy())
+            outputs.append(log_probs[0, : int(length[0])].float().cpu().numpy())
         if len(windows) == 1:
             return outputs[0]
         samples_per_frame = self.seconds_per_frame * self.sample_rate
