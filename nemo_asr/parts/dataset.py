@@ -95,6 +95,8 @@ class AudioDataset(Dataset):
             ``feature_hop`` of None disables it.
     """
 
+    keyed_by_epoch = True  # the runner's samplers give (epoch, index) keys: augmentation seeded per epoch
+
     def __init__(
         self,
         manifest_filepath,

@@ -223,6 +223,8 @@ class EpochSampler(DistributedSampler):
     def __iter__(self):
         indices = list(super().__iter__())
         skip, self._skip = self._skip, 0
+        if getattr(self.dataset, "keyed_by_epoch", False):
+            return iter([(self.epoch, index) for index in indices[skip:]])
         return iter(indices[skip:])
 
     def __len__(self):
@@ -232,13 +234,17 @@ class EpochSampler(DistributedSampler):
 class ShardSampler(Sampler):
     """Every ``world_size``-th sample from ``rank``, in order and without padding.
 
-    Used for evaluation and inference so that each sample is counted once.
+    Used for evaluation and inference so that each sample is counted once;
+    ``keyed`` gives ``(0, index)`` keys (see :class:`EpochSampler`).
     """
 
-    def __init__(self, dataset_len, num_replicas, rank):
+    def __init__(self, dataset_len, num_replicas, rank, keyed=False):
         self.indices = range(rank, dataset_len, num_replicas)
+        self.keyed = keyed
 
     def __iter__(self):
+        if self.keyed:
+            return iter([(0, index) for index in self.indices])
         return iter(self.indices)
 
     def __len__(self):

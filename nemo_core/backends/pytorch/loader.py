@@ -51,7 +51,8 @@ def build_loader(data_layer, dist_ctx, training, seed=0, device="cpu"):
         )
         generator = sampler.generator
     else:
-        sampler = ShardSampler(len(dataset), dist_ctx.world_size, dist_ctx.global_rank)
+        sampler = ShardSampler(len(dataset), dist_ctx.world_size, dist_ctx.global_rank,
+                               keyed=getattr(dataset, "keyed_by_epoch", False))
         generator = torch.Generator().manual_seed(seed + dist_ctx.global_rank)
     workers = data_layer.num_workers
     if workers is None:
