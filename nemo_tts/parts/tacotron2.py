@@ -107,15 +107,19 @@ class Decoder(nn.Module):
         self.decoder_dropout = nn.Dropout(p_decoder_dropout)
 
     def _initial_state(self, memory):
+        """Zero states; the previous attention starts on the first symbol, so the location features
+        point the first step at the start of the text."""
         batch, steps, _ = memory.shape
         zeros = memory.new_zeros
+        start = zeros(batch, steps)
+        start[:, 0] = 1.0
         return {
             "attention_h": zeros(batch, self.attention_rnn.hidden_size),
             "attention_c": zeros(batch, self.attention_rnn.hidden_size),
             "decoder_h": zeros(batch, self.decoder_rnn.hidden_size),
             "decoder_c": zeros(batch, self.decoder_rnn.hidden_size),
-            "weights": zeros(batch, steps),
-            "weights_cum": zeros(batch, steps),
+            "weights": start,
+            "weights_cum": start.clone(),
             "context": zeros(batch, memory.shape[2]),
         }
 
