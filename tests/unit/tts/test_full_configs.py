@@ -60,7 +60,6 @@ def test_waveglow_tiny_config_one_step():
     assert torch.isfinite(loss)
 
 
-@pytest.mark.slow
 def test_waveglow_full_config_one_step():
     torch.manual_seed(0)
     config = load_config(os.path.join(CONFIGS, "waveglow.yaml"), required=("WaveGlowNM",))
