@@ -11,7 +11,8 @@
    Griffin-Lim (32 iterations) on the reference mels, and the tiny WaveGlow (random weights: the
    cost does not depend on them).
 
-    python benchmarks/tts.py [--rounds 5 --steps 10 --threads 1 --tacotron2_load_dir tacotron2_exp/Tacotron2/checkpoints]
+    python benchmarks/tts.py [--rounds 5 --steps 20 --threads 1 \
+        --tacotron2_load_dir tacotron2_exp/Tacotron2/checkpoints]
 """
 
 import argparse
@@ -156,7 +157,7 @@ def main():
     parser.add_argument("--config", default=os.path.join(HERE, "configs", "tacotron2_tiny.yaml"))
     parser.add_argument("--waveglow_config", default=os.path.join(HERE, "configs", "waveglow_tiny.yaml"))
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=10, help="optimizer steps per timed run")
+    parser.add_argument("--steps", type=int, default=20, help="optimizer steps per timed run")
     parser.add_argument("--batch_size", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (0: torch's default)")
     parser.add_argument("--tacotron2_load_dir", default=None, help="trained Tacotron 2 checkpoints (optional)")

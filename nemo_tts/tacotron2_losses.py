@@ -1,5 +1,4 @@
 """Tacotron 2 losses: mel + stop-gate loss, and the optional guided-attention loss."""
-import torch
 from torch.nn import functional as F
 
 from nemo.backends.pytorch import LossNM

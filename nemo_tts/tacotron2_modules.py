@@ -1,7 +1,6 @@
 """Tacotron 2 as neural modules, with the legacy NeMo names, ports and defaults."""
 import math
 
-import torch
 from torch import nn
 
 from nemo.backends.pytorch import NonTrainableNM, TrainableNM

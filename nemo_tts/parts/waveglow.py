@@ -7,7 +7,6 @@ network (``WN``) over half of the channels and the upsampled mels. Every ``n_ear
 """
 import torch
 from torch import nn
-from torch.nn import functional as F
 from torch.nn.utils import parametrizations
 
 

@@ -1,10 +1,8 @@
 """Tacotron 2 modules: shapes, masks, several frames per step, gate targets, stopping."""
 
-import pytest
 import torch
 
 import nemo_tts
-from nemo.core.neural_types import NeuralPortNmTensorMismatchError  # noqa: F401  (ports are checked below)
 
 N_MEL = 8
 
