@@ -72,10 +72,11 @@ class CharParser:
         unk_id: id for characters not in ``labels``; -1 drops them.
         blank_id: index of a label reserved for the CTC blank (never emitted); -1 for none.
         do_normalize: apply :func:`normalize_text` first.
-        do_lowercase: lower-case the text first.
+        do_lowercase: lower-case the text first; None (default) does so unless the labels hold
+            upper-case letters (then case is part of the labels, as for speech synthesis).
     """
 
-    def __init__(self, labels, unk_id=-1, blank_id=-1, do_normalize=True, do_lowercase=True):
+    def __init__(self, labels, unk_id=-1, blank_id=-1, do_normalize=True, do_lowercase=None):
         labels = list(labels)
         bad = [label for label in labels if not isinstance(label, str) or len(label) != 1]
         if bad:
@@ -87,6 +88,8 @@ class CharParser:
         self.unk_id = unk_id
         self.blank_id = blank_id
         self.do_normalize = do_normalize
+        if do_lowercase is None:
+            do_lowercase = not any(label.isupper() for label in labels)
         self.do_lowercase = do_lowercase
         self._ids = {label: i for i, label in enumerate(labels) if i != blank_id}
 

@@ -235,3 +235,10 @@ def test_dataset_offset_int_values_and_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError) as info:
         ds[0]
     assert str(copy) in str(info.value) and f"{path}:1" in str(info.value)
+
+
+def test_case_is_kept_when_the_labels_have_upper_case_letters():
+    from nemo_asr.parts.text import CharParser
+
+    assert CharParser(list(" abc"), do_normalize=False).encode("AbC") == ([1, 2, 3], [])
+    assert CharParser(list(" abcABC"), do_normalize=False).encode("AbC") == ([4, 2, 6], [])  # TTS-style labels
