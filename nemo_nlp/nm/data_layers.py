@@ -3,6 +3,7 @@
 from ..data import (
     BertJointIntentSlotDataLayer,
     BertPretrainingDataLayer,
+    BertPretrainingPreprocessedDataLayer,
     BertPunctuationCapitalizationDataLayer,
     BertTextClassificationDataLayer,
     BertTextClassificationInferDataLayer,
@@ -13,6 +14,7 @@ from ..data import (
 __all__ = [
     "BertJointIntentSlotDataLayer",
     "BertPretrainingDataLayer",
+    "BertPretrainingPreprocessedDataLayer",
     "BertPunctuationCapitalizationDataLayer",
     "BertTextClassificationDataLayer",
     "BertTextClassificationInferDataLayer",
