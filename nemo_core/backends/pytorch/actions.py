@@ -76,7 +76,7 @@ class _TrainLoop:
     accumulation, the autocast context (None without), the profiler (None when off), the step limit."""
 
     __slots__ = ("callbacks", "value_callbacks", "batch_callbacks", "full_executor", "batches_per_step", "autocast",
-                 "profiler", "max_steps")
+                 "profiler", "max_steps", "progress")
 
     def __init__(self, callbacks, full_executor, batches_per_step, autocast, profiler, max_steps):
         self.callbacks = callbacks
@@ -87,6 +87,7 @@ class _TrainLoop:
         self.autocast = autocast
         self.profiler = profiler
         self.max_steps = max_steps
+        self.progress = None  # one tqdm bar for the whole action, reset each epoch
 
 
 class TrainingStopped(RuntimeError):
@@ -253,7 +254,7 @@ class PtActions:
                           profiler, math.inf if max_steps is None else max_steps)
         for group in self._groups:
             group.optimizer.zero_grad(set_to_none=True)
-        with _modes(full_plan.modules, True):
+        with _modes(full_plan.modules, True), tqdm(disable=not self.dist.is_main, leave=False) as loop.progress:
             while self.step < loop.max_steps and (num_epochs is None or self.epoch_num < num_epochs):
                 if sampler is not None:
                     sampler.set_epoch(self.epoch_num)
@@ -281,12 +282,14 @@ class PtActions:
         if self._grad_averager is not None:
             self._grad_averager.refresh()  # a callback may have (un)frozen weights
         started_at = self.batch_in_epoch
-        progress = tqdm(batches, desc=f"Epoch {self.epoch_num}", disable=not self.dist.is_main, leave=False,
-                        initial=self.batch_in_epoch, total=self.batches_per_epoch)
-        for batch in progress:
+        progress = loop.progress
+        progress.reset(total=self.batches_per_epoch)
+        progress.set_description(f"Epoch {self.epoch_num}", refresh=False)
+        progress.update(self.batch_in_epoch)
+        for batch in batches:
+            progress.update()
             if self._train_batch(batch, loop) and self.step >= loop.max_steps:
                 break
-        progress.close()
         return not self.batch_in_epoch == started_at == 0
 
     def _train_batch(self, batch, loop):
