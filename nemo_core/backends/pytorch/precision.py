@@ -66,6 +66,7 @@ class Precision:
         self.scaler = torch.amp.GradScaler(
             self.device_type, init_scale=min(2.0**16, self.max_loss_scale), enabled=use_scaler
         )
+        self._scaling = self.scaler.is_enabled()
         self.master_pairs = []
         self.skipped_steps = 0
         self.check_nonfinite = check_nonfinite
@@ -132,7 +133,7 @@ class Precision:
             self._probe = loss_value if self._probe is None else self._probe + loss_value
         if not loss.requires_grad:  # every weight is frozen (e.g. until an UnfreezeCallback)
             return
-        if self.scaler.is_enabled():
+        if self._scaling:
             loss = self.scaler.scale(loss)
         loss.backward()
 
@@ -153,7 +154,7 @@ class Precision:
         the check off and no loss scaler there is none.
         """
         self._gather_master_grads()
-        if self.scaler.is_enabled():
+        if self._scaling:
             return self._scaled_step(optimizer, grad_norm_clip, probe)
         norm = None
         if grad_norm_clip:

@@ -1,6 +1,7 @@
 """Common losses as neural modules."""
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ....core.neural_module import ModuleCallError
@@ -34,12 +35,8 @@ class _RegressionLoss(LossNM):
     0.10 names ``preds`` (B,) and ``labels`` (B,): give one pair. Output port: ``loss``.
     """
 
-    criterion = None
+    criterion = None  # a functional loss, e.g. F.mse_loss
     _PAIRS = (("predictions", "target"), ("preds", "labels"))
-
-    def __init__(self, name=None, **kwargs):
-        super().__init__(name=name, **kwargs)
-        self._criterion = self.criterion()
 
     @property
     def input_ports(self):
@@ -67,17 +64,17 @@ class _RegressionLoss(LossNM):
     def _loss_function(self, predictions=None, target=None, preds=None, labels=None):
         if predictions is None:
             predictions, target = preds, labels
-        return self._criterion(predictions, target)
+        return type(self).criterion(predictions, target)
 
 
 class MSELoss(_RegressionLoss):
     __doc__ = _RegressionLoss.__doc__.replace("Mean regression loss", "Mean squared error")
-    criterion = nn.MSELoss
+    criterion = F.mse_loss
 
 
 class L1Loss(_RegressionLoss):
     __doc__ = _RegressionLoss.__doc__.replace("Mean regression loss", "Mean absolute error")
-    criterion = nn.L1Loss
+    criterion = F.l1_loss
 
 
 def masked_mean(values, mask):
