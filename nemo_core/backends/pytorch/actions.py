@@ -14,7 +14,6 @@ from tqdm import tqdm
 from ...core.callbacks import as_action_callback
 from ...core.graph import plan_graph
 from ...core.nm_tensor import NmTensor
-from ...utils.arg_checks import check_int, check_number
 from . import trainer_state
 from .executor import DagExecutor, move_to_device
 from .loader import build_loader, on_device
@@ -22,73 +21,9 @@ from .nm import TrainableNM
 from .optimizers import get_optimizer
 from .precision import Precision
 from .profiling import profiler_for
+from .training_setup import OptimizerGroup, TrainLoop, no_batch_message, training_params
 
 __all__ = ["PtActions", "TrainingStopped"]
-
-_RUNNER_KEYS = ("num_epochs", "max_steps", "lr", "grad_norm_clip", "batches_per_step")
-
-
-def _training_params(optimization_params, batches_per_step):
-    """Check the runner's keys of ``optimization_params``; the rest goes to the optimizer."""
-    given = dict(optimization_params or {})
-    where = "optimization_params['{}']".format
-    params = {
-        "num_epochs": check_int(given.get("num_epochs"), where("num_epochs"), minimum=1, optional=True),
-        "max_steps": check_int(given.get("max_steps"), where("max_steps"), minimum=1, optional=True),
-        "lr": check_number(given.get("lr", 1e-3), where("lr"), minimum=0),
-        "grad_norm_clip": check_number(given.get("grad_norm_clip"), where("grad_norm_clip"), positive=True,
-                                       optional=True),
-        "batches_per_step": check_int(given.get("batches_per_step", batches_per_step) or 1, "batches_per_step",
-                                      minimum=1),
-        "optimizer_params": {k: v for k, v in given.items() if k not in _RUNNER_KEYS},
-    }
-    if params["num_epochs"] is None and params["max_steps"] is None:
-        raise ValueError("optimization_params needs 'num_epochs' or 'max_steps'")
-    return params
-
-
-def _no_batch_message(data_layer, world_size):
-    """Why ``data_layer`` gives a training epoch without a single batch."""
-    dataset = data_layer.dataset
-    size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else "unknown"
-    return (
-        f"data layer {data_layer.name} yields no batch in an epoch: its dataset has {size} sample(s), "
-        f"batch_size={data_layer.batch_size}, drop_last={data_layer.drop_last}, {world_size} rank(s). "
-        "Check the data (filters such as min/max_duration may have removed every entry), "
-        "or lower batch_size / set drop_last=False"
-    )
-
-
-class _OptimizerGroup:
-    """An optimizer, the unique names of the losses it steps on, and the executor computing them."""
-
-    __slots__ = ("optimizer", "loss_keys", "executor", "initial_lrs")
-
-    def __init__(self, optimizer, loss_keys, executor):
-        self.optimizer = optimizer
-        self.loss_keys = loss_keys
-        self.executor = executor
-        self.initial_lrs = [group["lr"] for group in optimizer.param_groups]
-
-
-class _TrainLoop:
-    """What every batch of one ``train`` call needs: callbacks by kind, the full-DAG executor,
-    accumulation, the autocast context (None without), the profiler (None when off), the step limit."""
-
-    __slots__ = ("callbacks", "value_callbacks", "batch_callbacks", "full_executor", "batches_per_step", "autocast",
-                 "profiler", "max_steps", "progress")
-
-    def __init__(self, callbacks, full_executor, batches_per_step, autocast, profiler, max_steps):
-        self.callbacks = callbacks
-        self.value_callbacks = [cb for cb in callbacks if cb.tensors]
-        self.batch_callbacks = [cb for cb in callbacks if cb.has_batch_hooks]
-        self.full_executor = full_executor
-        self.batches_per_step = batches_per_step
-        self.autocast = autocast
-        self.profiler = profiler
-        self.max_steps = max_steps
-        self.progress = None  # one tqdm bar for the whole action, reset each epoch
-
 
 class TrainingStopped(RuntimeError):
     """Training stopped on purpose (e.g. a non-finite loss with stop_on_nan_loss)."""
@@ -206,7 +141,7 @@ class PtActions:
         sync per optimizer step. ``check_nonfinite=False`` removes that sync
         (fp16 loss scaling keeps its own check).
         """
-        params = _training_params(optimization_params, batches_per_step)
+        params = training_params(optimization_params, batches_per_step)
         num_epochs, max_steps, bps = params["num_epochs"], params["max_steps"], params["batches_per_step"]
         pairs = optimizer if isinstance(optimizer, (list, tuple)) else None
         if pairs is not None:
@@ -244,13 +179,13 @@ class PtActions:
         loader, sampler = build_loader(full_plan.data_layer, self.dist, True, self.data_seed, self.device)
         self.batches_per_epoch = len(loader) if hasattr(loader, "__len__") else None
         if self.batches_per_epoch == 0:
-            raise ValueError(_no_batch_message(full_plan.data_layer, self.dist.world_size))
+            raise ValueError(no_batch_message(full_plan.data_layer, self.dist.world_size))
         batches = on_device(loader, self.device)
         profiler = profiler_for(profile, callbacks, self, [g.executor for g in self._groups] + [full_exec],
                                 profile_dir)
         if profiler is not None:
             batches = profiler.timed_batches(batches)
-        loop = _TrainLoop(callbacks, full_exec, bps, self.precision.autocast() if self.precision.casts else None,
+        loop = TrainLoop(callbacks, full_exec, bps, self.precision.autocast() if self.precision.casts else None,
                           profiler, math.inf if max_steps is None else max_steps)
         for group in self._groups:
             group.optimizer.zero_grad(set_to_none=True)
@@ -260,7 +195,7 @@ class PtActions:
                     sampler.set_epoch(self.epoch_num)
                     sampler.skip_next(self.batch_in_epoch * full_plan.data_layer.batch_size)
                 if not self._train_epoch(batches, loop):
-                    raise ValueError(_no_batch_message(full_plan.data_layer, self.dist.world_size))
+                    raise ValueError(no_batch_message(full_plan.data_layer, self.dist.world_size))
                 if self.step >= loop.max_steps and self.batch_in_epoch < (self.batches_per_epoch or 0):
                     break
                 for callback in callbacks:
@@ -332,7 +267,7 @@ class PtActions:
         return True
 
     def _optimizer_group(self, optimizer, losses, modules, params, callables):
-        """An :class:`_OptimizerGroup` for ``optimizer`` (a name, an instance or None) and its losses.
+        """An :class:`OptimizerGroup` for ``optimizer`` (a name, an instance or None) and its losses.
 
         A named optimizer is built over ``modules``, or over the trainable modules
         of the losses' DAG when ``modules`` is None.
@@ -344,7 +279,7 @@ class PtActions:
                 modules = [m for m in plan.modules if isinstance(m, TrainableNM)]
             optimizer = self.create_optimizer(optimizer or "sgd", modules, dict(params["optimizer_params"], lr=params["lr"]))
         _, optimizer = self.precision.wrap_optimizer(modules or [], optimizer)
-        return _OptimizerGroup(optimizer, [t.unique_name for t in losses], DagExecutor(plan, callables))
+        return OptimizerGroup(optimizer, [t.unique_name for t in losses], DagExecutor(plan, callables))
 
     def _forward_backward(self, executor, batch, group, loop):
         """Forward one batch under the precision context, backward the group's summed losses; returns the values."""
