@@ -114,8 +114,8 @@ class NeuralModuleFactory:
         if random_seed is not None:
             seed_everything(random_seed)
         else:
-            self._logger.info(f"random_seed not given: this run is not reproducible (torch's seed is "
-                              f"{torch.initial_seed()}; pass random_seed to repeat a run)")
+            self._logger.info(f"random_seed not given: the factory seeds nothing (torch's seed is "
+                              f"{torch.initial_seed()}); pass random_seed to make runs repeatable")
         self._trainer = PtActions(self._dist, self._device, self._optim_level, self._tb_writer, self._logger,
                                   data_seed=random_seed or 0, amp_dtype=amp_dtype)
         self._trainer.checkpoint_dir = self._checkpoint_dir
