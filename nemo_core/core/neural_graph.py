@@ -112,6 +112,11 @@ class GraphOutputs(collections.abc.Mapping):
         return len(self._bound())
 
 
+def _has_weights(module):
+    """Whether ``module`` is a torch module with parameters (a trainable module of the graph)."""
+    return any(True for _ in getattr(module, "parameters", lambda: ())())
+
+
 class NeuralGraph:
     """A recorded graph of module calls; see the module docstring.
 
@@ -307,9 +312,9 @@ class NeuralGraph:
             raise ValueError(f"{config_file}: {error}") from error
 
     # ------------------------------------------------------------------ weights
-    def _select(self, module_names, trainable_only=True):
-        """Modules named in ``module_names`` (names, any case, or class names); all when None."""
-        modules = {n: m for n, m in self.modules.items() if not trainable_only or hasattr(m, "state_dict")}
+    def _select(self, module_names):
+        """Trainable modules named in ``module_names`` (names, any case, or class names); all when None."""
+        modules = {n: m for n, m in self.modules.items() if _has_weights(m)}
         if module_names is None:
             return modules
         chosen = {}
