@@ -4,13 +4,12 @@ import logging
 from collections import Counter
 from functools import partial
 
-import numpy as np
 import torch
 from torch.utils.data import Dataset
 
 from .audio import AudioLoadError, audio_info, load_audio
 from .manifest import ManifestEntry, filter_entries, read_manifest
-from .perturb import AudioAugmentor, make_augmentor
+from .perturb import augment_sample, make_augmentor, new_augment_seed
 from .text import CharParser
 
 logger = logging.getLogger("nemo_asr")
@@ -132,9 +131,7 @@ class AudioDataset(Dataset):
         self.bos_id, self.eos_id, self.pad_id = bos_id, eos_id, pad_id
         self.trim_silence = trim_silence
         self.augmentor = make_augmentor(augmentor)
-        if augment_seed is None and isinstance(self.augmentor, AudioAugmentor):
-            augment_seed = int(torch.randint(0, 2**62, ()))
-        self.augment_seed = augment_seed
+        self.augment_seed = new_augment_seed(self.augmentor) if augment_seed is None else augment_seed
         self.epoch = 0
         self.load_audio = load_audio
         self.collate_fn = partial(seq_collate_fn, token_pad_value=pad_id)
@@ -184,13 +181,8 @@ class AudioDataset(Dataset):
 
     def augment(self, audio, index, epoch=None):
         """``audio`` (a tensor) through the augmentor, with the per-sample generator of ``index``."""
-        if self.augmentor is None:
-            return audio
-        if not isinstance(self.augmentor, AudioAugmentor):
-            return self.augmentor(audio)
         epoch = self.epoch if epoch is None else epoch
-        rng = np.random.default_rng([self.augment_seed, epoch, index])
-        return self.augmentor(audio, self.sample_rate, rng)
+        return augment_sample(self.augmentor, audio, self.sample_rate, self.augment_seed, epoch, index)
 
     def __getitem__(self, key):
         """``key``: an index, or ``(epoch, index)`` to pick the augmentation of that epoch."""

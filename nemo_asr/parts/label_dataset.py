@@ -7,6 +7,7 @@ from torch.utils.data import Dataset
 from .audio import AudioLoadError, load_audio
 from .dataset import real_lengths
 from .manifest import ManifestError, filter_entries, read_manifest
+from .perturb import augment_sample, make_augmentor, new_augment_seed
 
 logger = logging.getLogger("nemo_asr")
 
@@ -47,13 +48,18 @@ class AudioLabelDataset(Dataset):
             A label not in the list raises :class:`ManifestError` naming the manifest line.
         sample_rate, int_values, trim_silence: as for :class:`AudioDataset`.
         min_duration, max_duration: duration filters in seconds (None: no limit).
-        augmentor: optional callable applied to each waveform tensor (before cropping).
+        augmentor: an :class:`~nemo_asr.parts.perturb.AudioAugmentor`, its config dict, or a callable,
+            applied to each waveform before cropping; an AudioAugmentor draws per sample and epoch
+            (the runner's samplers give ``(epoch, index)`` keys), seeded by ``augment_seed``.
         time_length: seconds every clip is cropped or zero-padded to (None: keep lengths).
         random_crop: crop a random window (training) instead of the centre.
     """
 
+    keyed_by_epoch = True  # the runner's samplers give (epoch, index) keys: augmentation seeded per epoch
+
     def __init__(self, manifest_filepath, labels, sample_rate=16000, int_values=False, min_duration=None,
-                 max_duration=None, trim_silence=False, augmentor=None, time_length=None, random_crop=False):
+                 max_duration=None, trim_silence=False, augmentor=None, time_length=None, random_crop=False,
+                 augment_seed=None):
         self.labels = [str(label) for label in labels]
         if not self.labels or len(set(self.labels)) != len(self.labels):
             raise ValueError(f"labels must be a non-empty list of distinct names, got {labels!r}")
@@ -70,7 +76,8 @@ class AudioLabelDataset(Dataset):
         self.sample_rate = sample_rate
         self.int_values = int_values
         self.trim_silence = trim_silence
-        self.augmentor = augmentor
+        self.augmentor = make_augmentor(augmentor)
+        self.augment_seed = new_augment_seed(self.augmentor) if augment_seed is None else augment_seed
         self.fixed_samples = None if time_length is None else int(round(time_length * sample_rate))
         self.random_crop = random_crop
         self.collate_fn = label_collate_fn
@@ -80,7 +87,9 @@ class AudioLabelDataset(Dataset):
     def __len__(self):
         return len(self.entries)
 
-    def __getitem__(self, index):
+    def __getitem__(self, key):
+        """``key``: an index, or ``(epoch, index)`` to pick the augmentation of that epoch."""
+        epoch, index = key if isinstance(key, tuple) else (0, key)
         entry = self.entries[index]
         try:
             samples = load_audio(entry.audio_filepath, self.sample_rate, int_values=self.int_values,
@@ -88,9 +97,8 @@ class AudioLabelDataset(Dataset):
                                  trim=self.trim_silence)
         except (FileNotFoundError, AudioLoadError) as err:
             raise type(err)(f"{err} (listed at {entry.source})") from None
-        audio = torch.from_numpy(samples)
-        if self.augmentor is not None:
-            audio = self.augmentor(audio)
+        audio = augment_sample(self.augmentor, torch.from_numpy(samples), self.sample_rate, self.augment_seed, epoch,
+                               index)
         length = audio.shape[0]
         if self.fixed_samples is not None:
             audio, length = crop_or_pad(audio, self.fixed_samples, self.random_crop)

@@ -267,3 +267,21 @@ def make_augmentor(augmentor):
     if callable(augmentor):
         return augmentor
     raise ValueError(f"augmentor must be an AudioAugmentor, a config dict or a callable, got {augmentor!r}")
+
+
+def augment_sample(augmentor, audio, sample_rate, seed, epoch, index):
+    """``audio`` (a tensor) through ``augmentor``: an :class:`AudioAugmentor` draws from a generator
+    seeded by ``(seed, epoch, index)`` (the same in any worker and after a resume), any other
+    callable is simply called."""
+    if augmentor is None:
+        return audio
+    if not isinstance(augmentor, AudioAugmentor):
+        return augmentor(audio)
+    return augmentor(audio, sample_rate, np.random.default_rng([seed, epoch, index]))
+
+
+def new_augment_seed(augmentor):
+    """A seed for :func:`augment_sample`, drawn from torch's generator (seeded by the factory)."""
+    import torch
+
+    return int(torch.randint(0, 2**62, ())) if isinstance(augmentor, AudioAugmentor) else None

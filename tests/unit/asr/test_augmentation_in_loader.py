@@ -35,3 +35,20 @@ def test_augmentation_differs_by_epoch_and_not_by_workers_or_resume():
     assert all(torch.equal(a, b) for a, b in zip(epoch0, clean))  # the same epoch repeats exactly
     in_order = [_epoch_audio(0, epoch, shuffle=False)[0] for epoch in (0, 1)]
     assert in_order[0].shape == in_order[1].shape and not torch.equal(*in_order)  # same clips, new noise
+
+
+def _label_epoch_audio(num_workers, epoch):
+    commands = os.path.join(os.path.dirname(__file__), "..", "..", "data", "speech_commands")
+    layer = nemo_asr.AudioToSpeechLabelDataLayer(manifest_filepath=os.path.join(commands, "train_manifest.json"),
+                                                 labels=["cat", "dog"], batch_size=3, shuffle=False,
+                                                 num_workers=num_workers, augmentor=NOISE)
+    layer.dataset.augment_seed = 11
+    loader, sampler = build_loader(layer, DistributedContext(), True, seed=3)
+    sampler.set_epoch(epoch)
+    return [audio for audio, *_ in loader]
+
+
+def test_speech_label_layer_takes_a_config_and_augments_per_epoch():
+    first, second, with_workers = _label_epoch_audio(0, 0), _label_epoch_audio(0, 1), _label_epoch_audio(2, 1)
+    assert all(torch.equal(a, b) for a, b in zip(second, with_workers))
+    assert first[0].shape == second[0].shape and not torch.equal(first[0], second[0])
