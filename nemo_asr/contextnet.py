@@ -4,9 +4,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from nemo.backends.pytorch import TrainableNM
-from nemo.core.neural_types import AcousticEncodedRepresentation, AxisType, LogprobsType, NeuralType
 
-from .jasper import JasperEncoder
+from .jasper import CTCDecoderPorts, JasperEncoder
 from .parts.conv_blocks import init_weights
 
 __all__ = ["ContextNetEncoder", "ContextNetDecoderForCTC"]
@@ -27,7 +26,7 @@ class ContextNetEncoder(JasperEncoder):
                          conv_mask=conv_mask, frame_splicing=frame_splicing, init_mode=init_mode, name=name, **kwargs)
 
 
-class ContextNetDecoderForCTC(TrainableNM):
+class ContextNetDecoderForCTC(CTCDecoderPorts, TrainableNM):
     """One LSTM layer (``hidden_size``) and a linear layer to ``num_classes`` labels plus the blank (last).
 
     Input port: ``encoder_output`` (B, D, T). Output port: ``output`` (B, T, num_classes + 1) log-probs.
@@ -35,23 +34,10 @@ class ContextNetDecoderForCTC(TrainableNM):
 
     def __init__(self, feat_in, num_classes, hidden_size=640, init_mode="xavier_uniform", name=None, **kwargs):
         super().__init__(name=name, **kwargs)
-        self._num_classes = num_classes
         self.rnn = nn.LSTM(feat_in, hidden_size, batch_first=True)
         self.clf = nn.Linear(hidden_size, num_classes + 1)
         self.clf.apply(lambda module: init_weights(module, init_mode))
-
-    @property
-    def num_classes(self):
-        return self._num_classes
-
-    @property
-    def input_ports(self):
-        feat_in = self.init_params.get("feat_in")
-        return {"encoder_output": NeuralType(("B", AxisType.sized("D", feat_in), "T"), AcousticEncodedRepresentation())}
-
-    @property
-    def output_ports(self):
-        return {"output": NeuralType(("B", "T", AxisType.sized("D", self._num_classes + 1)), LogprobsType())}
+        self._num_classes = num_classes
 
     def forward(self, encoder_output):
         hidden, _ = self.rnn(encoder_output.transpose(1, 2))

@@ -8,6 +8,16 @@ from .parts.dataset import AudioDataset
 __all__ = ["AudioToTextDataLayer"]
 
 
+def audio_text_ports(sample_rate):
+    """The four output ports of every speech-and-transcript data layer."""
+    return {
+        "audio_signal": NeuralType(("B", "T"), AudioSignal(freq=sample_rate)),
+        "a_sig_length": NeuralType(tuple("B"), LengthsType()),
+        "transcripts": NeuralType(("B", "T"), LabelsType()),
+        "transcript_length": NeuralType(tuple("B"), LengthsType()),
+    }
+
+
 class AudioToTextDataLayer(DataLayerNM):
     """Speech and character transcripts from JSON-lines manifests.
 
@@ -39,12 +49,7 @@ class AudioToTextDataLayer(DataLayerNM):
 
     @property
     def output_ports(self):
-        return {
-            "audio_signal": NeuralType(("B", "T"), AudioSignal(freq=self._sample_rate)),
-            "a_sig_length": NeuralType(tuple("B"), LengthsType()),
-            "transcripts": NeuralType(("B", "T"), LabelsType()),
-            "transcript_length": NeuralType(tuple("B"), LengthsType()),
-        }
+        return audio_text_ports(self._sample_rate)
 
     @property
     def dataset(self):

@@ -51,7 +51,28 @@ class JasperEncoder(TrainableNM):
         return self.core(audio_signal, length)
 
 
-class JasperDecoderForCTC(TrainableNM):
+class CTCDecoderPorts:
+    """Ports of a CTC decoder with ``feat_in`` features and ``num_classes`` labels plus the blank
+    (a subclass sets ``self._num_classes``).
+
+    Input port: ``encoder_output`` (B, feat_in, T). Output port: ``output`` (B, T, num_classes + 1) log-probs.
+    """
+
+    @property
+    def num_classes(self):
+        return self._num_classes
+
+    @property
+    def input_ports(self):
+        feat_in = self.init_params.get("feat_in")
+        return {"encoder_output": NeuralType(("B", AxisType.sized("D", feat_in), "T"), AcousticEncodedRepresentation())}
+
+    @property
+    def output_ports(self):
+        return {"output": NeuralType(("B", "T", AxisType.sized("D", self.num_classes + 1)), LogprobsType())}
+
+
+class JasperDecoderForCTC(CTCDecoderPorts, TrainableNM):
     """1x1 convolution to ``num_classes`` labels plus the CTC blank (the last index); ``vocabulary``
     (the labels, legacy) gives ``num_classes`` as its length.
 
@@ -70,19 +91,6 @@ class JasperDecoderForCTC(TrainableNM):
         self.vocabulary = list(vocabulary) if vocabulary is not None else None
         self.core = JasperDecoderCore(feat_in=feat_in, num_classes=num_classes, init_mode=init_mode)
         self._num_classes = num_classes
-
-    @property
-    def num_classes(self):
-        return self._num_classes
-
-    @property
-    def input_ports(self):
-        feat_in = self.init_params.get("feat_in")
-        return {"encoder_output": NeuralType(("B", AxisType.sized("D", feat_in), "T"), AcousticEncodedRepresentation())}
-
-    @property
-    def output_ports(self):
-        return {"output": NeuralType(("B", "T", AxisType.sized("D", self._num_classes + 1)), LogprobsType())}
 
     def forward(self, encoder_output):
         return self.core(encoder_output)

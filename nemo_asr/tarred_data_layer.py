@@ -5,8 +5,8 @@ from functools import partial
 import torch
 
 from nemo.backends.pytorch import DataLayerNM
-from nemo.core.neural_types import AudioSignal, LabelsType, LengthsType, NeuralType
 
+from .data_layer import audio_text_ports
 from .parts.dataset import seq_collate_fn
 from .parts.tarred_dataset import EpochLoader, TarredAudioDataset
 
@@ -46,12 +46,7 @@ class TarredAudioToTextDataLayer(DataLayerNM):
 
     @property
     def output_ports(self):
-        return {
-            "audio_signal": NeuralType(("B", "T"), AudioSignal(freq=self._sample_rate)),
-            "a_sig_length": NeuralType(tuple("B"), LengthsType()),
-            "transcripts": NeuralType(("B", "T"), LabelsType()),
-            "transcript_length": NeuralType(tuple("B"), LengthsType()),
-        }
+        return audio_text_ports(self._sample_rate)
 
     @property
     def dataset(self):

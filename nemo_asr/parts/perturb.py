@@ -4,6 +4,7 @@ Every perturbation is ``perturb(samples, sample_rate, rng) -> samples`` on a flo
 draws its random values from ``rng`` (a ``numpy.random.Generator``), so a caller that seeds ``rng``
 per sample gets the same augmentation wherever and whenever the sample is loaded.
 """
+import abc
 import math
 
 import librosa
@@ -33,11 +34,12 @@ def rms_db(samples):
     return 10.0 * math.log10(max(float(np.mean(np.square(samples, dtype=np.float64))), 1e-20))
 
 
-class Perturbation:
+class Perturbation(abc.ABC):
     """Base class: ``perturb(samples, sample_rate, rng)`` returns new samples."""
 
+    @abc.abstractmethod
     def perturb(self, samples, sample_rate, rng):
-        raise NotImplementedError
+        """New samples made from ``samples`` with random draws from ``rng``."""
 
 
 def _rates(low, high, num_rates):

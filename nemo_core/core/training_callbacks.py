@@ -1,5 +1,6 @@
 """More 0.10 callbacks: save chosen modules, unfreeze modules at an epoch, schedule a module attribute."""
 
+import abc
 import os
 from dataclasses import dataclass
 
@@ -67,11 +68,12 @@ class ValueSetterCallback(ActionCallback):
     ``param/<arg_name>``.
     """
 
-    class Method:
+    class Method(abc.ABC):
         """How a value evolves over its policy's span (``fraction`` in [0, 1))."""
 
+        @abc.abstractmethod
         def __call__(self, fraction):
-            raise NotImplementedError
+            """The value at ``fraction`` of the span."""
 
     @dataclass
     class Const(Method):

@@ -1,11 +1,13 @@
 """Base of the toolkit's own optimizers: argument checks and one batched update per (device, dtype)."""
 
+import abc
+
 import torch
 
 __all__ = ["BatchedOptimizer"]
 
 
-class BatchedOptimizer(torch.optim.Optimizer):
+class BatchedOptimizer(torch.optim.Optimizer, abc.ABC):
     """An optimizer whose ``_update(params, group)`` updates all tensors of one device and dtype at
     once (with ``torch._foreach_*``), so a step launches a few kernels per group, not per tensor."""
 
@@ -40,6 +42,6 @@ class BatchedOptimizer(torch.optim.Optimizer):
                 self._update(params, group)
         return loss
 
+    @abc.abstractmethod
     def _update(self, params, group):
         """Update ``params`` (one device and dtype, all with gradients) with ``group``'s settings."""
-        raise NotImplementedError
